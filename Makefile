@@ -54,11 +54,13 @@ UNIT_TESTS    = $(patsubst test/unit/%_test.c,build/unit/%_test,$(wildcard test/
 FUZZERS       = $(patsubst test/fuzz/%_fuzz.c,build/fuzz/%_fuzz,$(wildcard test/fuzz/*_fuzz.c))
 FUZZ_SECONDS ?= 20
 
-build/unit/%_test: test/unit/%_test.c src/%/*.c src/%/*.h test/unit/tap.h
+# A family's core is src/<family>/<family>.c and .h; secondary expansion finds them.
+.SECONDEXPANSION:
+build/unit/%_test: test/unit/%_test.c $$(wildcard src/$$*/$$*.[ch]) test/unit/tap.h
 	@mkdir -p $(dir $@)
 	$(CORE_CC) $(CORE_CFLAGS) -Isrc/$* -Itest/unit -o $@ $< src/$*/$*.c -lm
 
-build/fuzz/%_fuzz: test/fuzz/%_fuzz.c src/%/*.c src/%/*.h
+build/fuzz/%_fuzz: test/fuzz/%_fuzz.c $$(wildcard src/$$*/$$*.[ch])
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc/$* -o $@ $< src/$*/$*.c -lm
 
@@ -70,7 +72,7 @@ fuzz: $(FUZZERS)
 	  name=$$(basename $$f); mkdir -p build/fuzz/corpus-$$name; \
 	  echo "# $$f for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -rss_limit_mb=2048 -print_final_stats=1 \
-	      build/fuzz/corpus-$$name $$( [ -d test/fuzz/seeds-$$name ] && echo test/fuzz/seeds-$$name ) \
+	      build/fuzz/corpus-$$name $$( [ -d test/fuzz/$$name-seeds ] && echo test/fuzz/$$name-seeds ) \
 	      > build/fuzz/$$name.log 2>&1 \
 	    || { tail -40 build/fuzz/$$name.log; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$name.log | tail -2; \
