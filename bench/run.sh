@@ -42,7 +42,7 @@ DROP EXTENSION IF EXISTS b2bmetrics CASCADE;   -- pick up the build just install
 CREATE EXTENSION b2bmetrics;
 SQL
 
-generator=$(md5sum sample/b2b_sample.sql | cut -d' ' -f1)
+generator=$(grep -m1 -o 'generator version: [0-9]*' sample/b2b_sample.sql | grep -o '[0-9]*$')
 have=$(psql -X -tAc "SELECT scale || '/' || seed || '/' || generator FROM b2b_dataset" 2>/dev/null || true)
 if [ "$have" != "$SCALE/$SEED/$generator" ]; then
   echo "bench: generating the dataset (scale $SCALE, seed $SEED); this takes a few minutes once"
