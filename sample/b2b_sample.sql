@@ -1,5 +1,5 @@
 -- sample/b2b_sample.sql: a deterministic generator of realistic B2B SaaS data.
--- generator version: 2   (bump when the data it makes changes: the benchmark's cache key)
+-- generator version: 3   (bump when the data it makes changes: the benchmark's cache key)
 --
 --   \i sample/b2b_sample.sql
 --   CALL b2b_sample_generate(scale => 1, seed => 42);
@@ -18,7 +18,7 @@
 --   * its champion visits the site (page_view) from a marketing channel, a
 --     quarter of them in an earlier attempt weeks before, then signs up (the
 --     account's created_at), maybe requests a demo, maybe starts a 14-day trial
---     (a subscription at mrr 0), and maybe pays when the trial ends;
+--     (a subscription at mrr 0), and maybe pays, before or when the trial ends;
 --   * a paying account moves through plans (starter 49, growth 199,
 --     business 499, enterprise 1499 a month; annual plans cost 12 x 85 %,
 --     so their mrr is amount / 12), upgrading, downgrading or churning, and a
@@ -141,13 +141,16 @@ BEGIN
   RAISE DEBUG 'b2b_sample: accounts and users at %', clock_timestamp();
   -- Subscriptions: a trial, then plan segments until churn or the end of data.
   FOR acc IN SELECT * FROM b2b_fate WHERE trial ORDER BY account_id LOOP
+    -- A trial lasts 14 days, or less when the account pays early.
     next_sub := next_sub + 1;
     s := date_trunc('second', acc.trial_at);
+    e := s + CASE WHEN acc.paid THEN b2b_loguniform('2 hours', '14 days', b2b_rand(seed, acc.account_id, 14))
+                  ELSE interval '14 days' END;
     INSERT INTO subscriptions VALUES (next_sub, acc.account_id, 'trial', '14 days', 0, 0, s,
-      CASE WHEN s + interval '14 days' < t1 THEN s + interval '14 days' END);
+      CASE WHEN e < t1 THEN e END);
     CONTINUE WHEN NOT acc.paid;
 
-    s := s + interval '14 days';
+    s := e;
     tier := 1 + floor(b2b_rand(seed, acc.account_id, 20) * 3)::int;
     first_churn := NULL;
     FOR seg IN 1..10 LOOP
