@@ -1,6 +1,7 @@
 -- funnel_step and funnel_counts: semantics, edge cases and errors.
 -- Every expected level below was worked out by hand from the definitions in
 -- README.md ("Conversion funnels"); steps are written A, B, C, D.
+SET timezone = 'UTC';
 
 -- A little helper: the level of a funnel over (seconds, event) pairs, so a
 -- case reads like the README.  Window in seconds.

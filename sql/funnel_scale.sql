@@ -1,5 +1,6 @@
 -- funnel_step at scale: an independent plain-SQL check of the default mode,
 -- serial = forced-parallel for every mode, and a million matching rows.
+SET timezone = 'UTC';
 
 -- 20,000 visitors, 200,000 events on the hours of ~11 days (so ties occur),
 -- steps A B C D plus noise X.
