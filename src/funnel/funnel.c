@@ -52,7 +52,7 @@
 #include <string.h>
 
 void
-funnel_state_init(FunnelState *state, uint64_t capacity)
+funnel_state_init(FunnelState *state, uint32_t capacity)
 {
 	state->spec.window = 0;
 	state->spec.modes = 0;
@@ -65,7 +65,7 @@ funnel_state_init(FunnelState *state, uint64_t capacity)
 void
 funnel_append_all(FunnelState *dst, const FunnelState *src)
 {
-	uint64_t	i;
+	uint32_t	i;
 
 	for (i = 0; i < src->count; i++)
 		funnel_append(dst, src->events[i].ts, src->events[i].steps);
@@ -86,7 +86,7 @@ compare_events(const void *a, const void *b)
 void
 funnel_normalize(FunnelState *state)
 {
-	uint64_t	in,
+	uint32_t	in,
 				out;
 
 	if (state->sorted)
@@ -124,7 +124,7 @@ level_range(int lo, int hi)
 }
 
 int
-funnel_level(const FunnelEvent *events, uint64_t count, const FunnelSpec *spec)
+funnel_level(const FunnelEvent *events, uint32_t count, const FunnelSpec *spec)
 {
 	int			nsteps = spec->nsteps;
 	uint64_t	window = (uint64_t) spec->window;
@@ -135,7 +135,7 @@ funnel_level(const FunnelEvent *events, uint64_t count, const FunnelSpec *spec)
 	int64_t		start[FUNNEL_MAX_STEPS + 1];	/* indexed by level 1..nsteps */
 	uint64_t	alive = 0;		/* bit k: some chain is at level k */
 	int			best = 0;
-	uint64_t	i;
+	uint32_t	i;
 
 	if (nsteps <= 0)
 		return 0;
@@ -293,12 +293,16 @@ get_bytes(const unsigned char **in, void *value, size_t size)
 void
 funnel_serialize(const FunnelState *state, unsigned char *out)
 {
-	uint64_t	i;
+	uint32_t	i;
 
 	put_bytes(&out, &state->spec.window, 8);
 	put_bytes(&out, &state->spec.modes, 4);
 	put_bytes(&out, &state->spec.nsteps, 4);
-	put_bytes(&out, &state->count, 8);
+	{
+		uint64_t	count = state->count;
+
+		put_bytes(&out, &count, 8);
+	}
 	for (i = 0; i < state->count; i++)
 	{
 		put_bytes(&out, &state->events[i].ts, 8);
@@ -308,27 +312,30 @@ funnel_serialize(const FunnelState *state, unsigned char *out)
 
 const char *
 funnel_check_serial(const unsigned char *in, size_t len,
-					FunnelSpec *spec, uint64_t *count)
+					FunnelSpec *spec, uint32_t *count)
 {
 	const unsigned char *p = in;
 	uint32_t	all_steps;
-	uint64_t	i;
+	uint64_t	stored;
+	uint32_t	i;
 
 	if (len < FUNNEL_SERIAL_HEADER)
 		return "too short for the header";
 	get_bytes(&p, &spec->window, 8);
 	get_bytes(&p, &spec->modes, 4);
 	get_bytes(&p, &spec->nsteps, 4);
-	get_bytes(&p, count, 8);
+	get_bytes(&p, &stored, 8);
 	if (spec->nsteps < 1 || spec->nsteps > FUNNEL_MAX_STEPS)
 		return "step count out of range";
 	if (spec->window <= 0)
 		return "window is not positive";
 	if ((spec->modes & ~FUNNEL_ALL_MODES) != 0)
 		return "unknown mode bits";
-	if (*count > (len - FUNNEL_SERIAL_HEADER) / FUNNEL_SERIAL_EVENT ||
-		len != funnel_serial_size(*count))
+	if (stored > (len - FUNNEL_SERIAL_HEADER) / FUNNEL_SERIAL_EVENT ||
+		stored > FUNNEL_MAX_EVENTS ||
+		len != funnel_serial_size((uint32_t) stored))
 		return "length does not match the event count";
+	*count = (uint32_t) stored;
 	all_steps = spec->nsteps >= 32 ? ~UINT32_C(0) : (UINT32_C(1) << spec->nsteps) - 1;
 	for (i = 0; i < *count; i++)
 	{
@@ -346,7 +353,7 @@ funnel_deserialize(const unsigned char *in, FunnelState *state)
 {
 	const unsigned char *p = in;
 	uint64_t	count,
-				i;
+				i;			/* count was checked to fit in uint32 */
 
 	get_bytes(&p, &state->spec.window, 8);
 	get_bytes(&p, &state->spec.modes, 4);

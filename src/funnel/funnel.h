@@ -51,25 +51,28 @@ typedef struct FunnelSpec
  * allocation (header and a flexible array) that the caller grows; "sorted"
  * says that events[] is already in nondecreasing time order, so the final
  * sort can be skipped (the common case when rows come from an index or an
- * ORDER BY).
+ * ORDER BY).  The header is 32 bytes, so with 2^k - 2 events a state fills a
+ * power-of-two allocation exactly (most visitors have one or two rows).
  */
 typedef struct FunnelState
 {
 	FunnelSpec	spec;
+	uint32_t	count;
+	uint32_t	capacity;
 	bool		sorted;
-	uint64_t	count;
-	uint64_t	capacity;
 	FunnelEvent events[];
 } FunnelState;
 
+#define FUNNEL_MAX_EVENTS UINT32_MAX
+
 /* Bytes needed for a state holding up to capacity events. */
 static inline size_t
-funnel_state_size(uint64_t capacity)
+funnel_state_size(uint32_t capacity)
 {
 	return sizeof(FunnelState) + capacity * sizeof(FunnelEvent);
 }
 
-extern void funnel_state_init(FunnelState *state, uint64_t capacity);
+extern void funnel_state_init(FunnelState *state, uint32_t capacity);
 
 /*
  * Append one matching row; the caller guarantees count < capacity.  A row
@@ -110,7 +113,7 @@ extern void funnel_normalize(FunnelState *state);
  * The funnel level (0..nsteps) of normalized events: strictly increasing
  * timestamps.  See funnel.c for the exact definition of each mode.
  */
-extern int	funnel_level(const FunnelEvent *events, uint64_t count,
+extern int	funnel_level(const FunnelEvent *events, uint32_t count,
 						 const FunnelSpec *spec);
 
 /*
@@ -126,13 +129,13 @@ extern bool funnel_parse_modes(const char *text, size_t len, uint32_t *modes,
  * The serialized state (for parallel aggregation): a fixed header
  *   int64 window, uint32 modes, int32 nsteps, uint64 count
  * followed by count events of (int64 ts, uint32 steps), all in native byte
- * order (it never leaves one cluster).  Sorted order is re-derived.
+ * order (it never leaves one cluster).  count is at most FUNNEL_MAX_EVENTS.  Sorted order is re-derived.
  */
 #define FUNNEL_SERIAL_HEADER	24
 #define FUNNEL_SERIAL_EVENT		12
 
 static inline size_t
-funnel_serial_size(uint64_t count)
+funnel_serial_size(uint32_t count)
 {
 	return FUNNEL_SERIAL_HEADER + count * FUNNEL_SERIAL_EVENT;
 }
@@ -144,7 +147,7 @@ extern void funnel_serialize(const FunnelState *state, unsigned char *out);
  * they are well formed, else a message saying what is wrong.
  */
 extern const char *funnel_check_serial(const unsigned char *in, size_t len,
-									   FunnelSpec *spec, uint64_t *count);
+									   FunnelSpec *spec, uint32_t *count);
 
 /* Decode validated bytes into a state of capacity >= count. */
 extern void funnel_deserialize(const unsigned char *in, FunnelState *state);

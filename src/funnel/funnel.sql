@@ -18,6 +18,8 @@ RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE FUNCTION funnel_step_deserialfn(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
 
+-- SSPACE: a typical group (a header and a few rows) takes about 128 bytes,
+-- which lets the planner hash-aggregate by visitor instead of sorting.
 -- The final function sorts the stored rows in place and merges equal
 -- timestamps: a canonical form of the same state, still valid for more rows
 -- and more final calls (see funnel_step_finalfn), so READ_ONLY holds for the
@@ -25,6 +27,7 @@ RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE AGGREGATE funnel_step(ts timestamptz, "window" interval, VARIADIC steps boolean[]) (
     SFUNC = funnel_step_transfn,
     STYPE = internal,
+    SSPACE = 128,
     FINALFUNC = funnel_step_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = funnel_step_combinefn,
@@ -36,6 +39,7 @@ CREATE AGGREGATE funnel_step(ts timestamptz, "window" interval, VARIADIC steps b
 CREATE AGGREGATE funnel_step(ts timestamptz, "window" interval, mode text, VARIADIC steps boolean[]) (
     SFUNC = funnel_step_mode_transfn,
     STYPE = internal,
+    SSPACE = 128,
     FINALFUNC = funnel_step_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = funnel_step_combinefn,

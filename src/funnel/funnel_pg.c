@@ -36,10 +36,14 @@ PG_FUNCTION_INFO_V1(funnel_counts_combinefn);
 PG_FUNCTION_INFO_V1(funnel_counts_serialfn);
 PG_FUNCTION_INFO_V1(funnel_counts_deserialfn);
 
-#define INITIAL_CAPACITY 4
+/*
+ * Capacities of the form 2^k - 2 make a state fill a power-of-two chunk of
+ * the allocator exactly (funnel.h); the first holds two rows in 64 bytes.
+ */
+#define INITIAL_CAPACITY 2
 
-/* The largest number of events one state may hold (a huge allocation). */
-#define MAX_CAPACITY ((MaxAllocHugeSize - sizeof(FunnelState)) / sizeof(FunnelEvent))
+StaticAssertDecl(sizeof(FunnelState) == 32 && sizeof(FunnelEvent) == 16,
+				 "funnel state layout assumed by the capacity steps");
 
 /* ---- funnel_step ---------------------------------------------------------- */
 
@@ -208,7 +212,7 @@ step_mask(ArrayType *steps, int n)
 }
 
 static FunnelState *
-new_state(MemoryContext context, uint64 capacity, const FunnelSpec *spec)
+new_state(MemoryContext context, uint32 capacity, const FunnelSpec *spec)
 {
 	FunnelState *state = MemoryContextAllocHuge(context, funnel_state_size(capacity));
 
@@ -221,19 +225,19 @@ new_state(MemoryContext context, uint64 capacity, const FunnelSpec *spec)
 static FunnelState *
 reserve(FunnelState *state, uint64 more)
 {
-	uint64		need = state->count + more;
+	uint64		need = (uint64) state->count + more;
 	uint64		capacity = state->capacity;
 
 	if (need <= capacity)
 		return state;
-	if (need > MAX_CAPACITY)
+	if (need > FUNNEL_MAX_EVENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many matching rows in one funnel_step group"),
-				 errdetail("At most " UINT64_FORMAT " are supported.", (uint64) MAX_CAPACITY)));
+				 errdetail("At most %u are supported.", FUNNEL_MAX_EVENTS)));
 	while (capacity < need)
-		capacity = Min(capacity * 2, (uint64) MAX_CAPACITY);
-	state = repalloc_huge(state, funnel_state_size(capacity));
+		capacity = Min(2 * capacity + 2, (uint64) FUNNEL_MAX_EVENTS);
+	state = repalloc_huge(state, funnel_state_size((uint32) capacity));
 	state->capacity = capacity;
 	return state;
 }
@@ -372,7 +376,7 @@ funnel_step_deserialfn(PG_FUNCTION_ARGS)
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const unsigned char *bytes = (const unsigned char *) VARDATA_ANY(in);
 	FunnelSpec	spec;
-	uint64		count;
+	uint32		count;
 	const char *problem;
 	FunnelState *state;
 

@@ -173,7 +173,7 @@ brute_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes)
 /* ---- the core, fed like the aggregate feeds it ---------------------------- */
 
 static FunnelState *
-new_state(uint64_t capacity, int nsteps, int64_t window, uint32_t modes)
+new_state(uint32_t capacity, int nsteps, int64_t window, uint32_t modes)
 {
 	FunnelState *s = malloc(funnel_state_size(capacity));
 
@@ -200,7 +200,7 @@ core_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes,
 		size_t		len = funnel_serial_size(b->count);
 		unsigned char *buf = malloc(len);
 		FunnelSpec	spec;
-		uint64_t	count;
+		uint32_t	count;
 
 		funnel_serialize(b, buf);
 		if (funnel_check_serial(buf, len, &spec, &count) != NULL)
@@ -300,7 +300,7 @@ serial_cases(void)
 	FunnelState *s = new_state(4, 3, 10, FUNNEL_STRICT_ORDER);
 	unsigned char buf[256];
 	FunnelSpec	spec;
-	uint64_t	count;
+	uint32_t	count;
 	size_t		len;
 
 	funnel_append(s, 5, A);
@@ -385,13 +385,13 @@ static void
 large_case(void)
 {
 	/* A million rows, reversed: sorting and one long scan. */
-	uint64_t	n = 1000000,
+	uint32_t	n = 1000000,
 				i;
 	FunnelState *s = new_state(n, 3, 10, 0);
 
 	for (i = 0; i < n; i++)
 	{
-		uint64_t	k = n - 1 - i;
+		uint32_t	k = n - 1 - i;
 
 		funnel_append(s, (int64_t) k * 100, k == n - 3 ? A : k == n - 2 ? B : k == n - 1 ? C : A);
 	}
