@@ -195,6 +195,9 @@ core_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes,
 
 	for (i = 0; i < n; i++)
 		funnel_append(i < split ? a : b, rows[i].ts, rows[i].steps);
+	/* As in a window aggregate: a final call, then more rows. */
+	if (split % 2 == 1)
+		funnel_normalize(a);
 	if (roundtrip)
 	{
 		size_t		len = funnel_serial_size(b->count);
