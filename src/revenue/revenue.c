@@ -563,13 +563,13 @@ rev_totals_merge(rev_totals *into, const rev_totals *from)
 		add_amount(&into->contraction_mrr, other.contraction_mrr) &&
 		add_amount(&into->churned_mrr, other.churned_mrr) &&
 		add_amount(&into->end_mrr, other.end_mrr);
-	into->start_customers += other.start_customers;
-	into->new_customers += other.new_customers;
-	into->expanded_customers += other.expanded_customers;
-	into->reactivated_customers += other.reactivated_customers;
-	into->contracted_customers += other.contracted_customers;
-	into->churned_customers += other.churned_customers;
-	into->end_customers += other.end_customers;
+	ok = ok && !__builtin_add_overflow(into->start_customers, other.start_customers, &into->start_customers) &&
+		!__builtin_add_overflow(into->new_customers, other.new_customers, &into->new_customers) &&
+		!__builtin_add_overflow(into->expanded_customers, other.expanded_customers, &into->expanded_customers) &&
+		!__builtin_add_overflow(into->reactivated_customers, other.reactivated_customers, &into->reactivated_customers) &&
+		!__builtin_add_overflow(into->contracted_customers, other.contracted_customers, &into->contracted_customers) &&
+		!__builtin_add_overflow(into->churned_customers, other.churned_customers, &into->churned_customers) &&
+		!__builtin_add_overflow(into->end_customers, other.end_customers, &into->end_customers);
 	if (other.has_period)
 	{
 		into->has_period = true;
@@ -600,7 +600,9 @@ rev_totals_valid(const rev_totals *t)
 	if (__builtin_add_overflow(t->start_mrr, t->new_mrr, &sum) ||
 		__builtin_add_overflow(sum, t->expansion_mrr, &sum) ||
 		__builtin_add_overflow(sum, t->reactivation_mrr, &sum) ||
-		sum - t->contraction_mrr - t->churned_mrr != t->end_mrr)
+		__builtin_sub_overflow(sum, t->contraction_mrr, &sum) ||
+		__builtin_sub_overflow(sum, t->churned_mrr, &sum) ||
+		sum != t->end_mrr)
 		return false;
 	if (t->start_customers > INT64_MAX / 4 || t->new_customers > INT64_MAX / 4 ||
 		t->reactivated_customers > INT64_MAX / 4)
