@@ -40,6 +40,8 @@ CREATE TYPE mrr_bridge AS (
 COMMENT ON TYPE mrr_bridge IS 'The MRR bridge of one period: start + new + expansion + reactivation - contraction - churned = end';
 
 -- ---- mrr_movement: one customer's subscriptions -> movement rows ---------
+-- SSPACE: the state is a small header plus 32 bytes per subscription (a
+-- handful per customer), which lets the planner size hash aggregation.
 
 CREATE FUNCTION mrr_movement_trans(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz)
 RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_trans' LANGUAGE C PARALLEL SAFE;
@@ -56,7 +58,7 @@ RETURNS mrr_movement[] AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
 
 CREATE AGGREGATE mrr_movement(started_at timestamptz, ended_at timestamptz, mrr numeric,
                               period_from timestamptz, period_to timestamptz) (
-  SFUNC = mrr_movement_trans, STYPE = internal, FINALFUNC = mrr_movement_final,
+  SFUNC = mrr_movement_trans, STYPE = internal, SSPACE = 256, FINALFUNC = mrr_movement_final,
   COMBINEFUNC = mrr_movement_combine, SERIALFUNC = mrr_movement_serialize,
   DESERIALFUNC = mrr_movement_deserialize, PARALLEL = SAFE
 );
@@ -65,7 +67,7 @@ COMMENT ON AGGREGATE mrr_movement(timestamptz, timestamptz, numeric, timestamptz
 
 CREATE AGGREGATE mrr_movement(started_at timestamptz, ended_at timestamptz, mrr numeric,
                               period_from timestamptz, period_to timestamptz, grain interval) (
-  SFUNC = mrr_movement_trans, STYPE = internal, FINALFUNC = mrr_movement_final,
+  SFUNC = mrr_movement_trans, STYPE = internal, SSPACE = 256, FINALFUNC = mrr_movement_final,
   COMBINEFUNC = mrr_movement_combine, SERIALFUNC = mrr_movement_serialize,
   DESERIALFUNC = mrr_movement_deserialize, PARALLEL = SAFE
 );
@@ -79,7 +81,8 @@ COMMENT ON FUNCTION mrr_movement(numeric, numeric, boolean) IS
   'The kind of a move from MRR prev to cur (NULL when both are 0)';
 
 -- ---- mrr_bridge, churn_rate, ltv: sums over movement rows ----------------
--- The three share one state (the pooled sums) and its combine/serialize.
+-- The three share one state (the pooled sums, about 300 bytes) and its
+-- combine/serialize.
 
 CREATE FUNCTION mrr_totals_combine(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
@@ -93,7 +96,7 @@ RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION mrr_bridge_final(internal)
 RETURNS mrr_bridge AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
 CREATE AGGREGATE mrr_bridge(mrr_movement) (
-  SFUNC = mrr_bridge_trans, STYPE = internal, FINALFUNC = mrr_bridge_final,
+  SFUNC = mrr_bridge_trans, STYPE = internal, SSPACE = 320, FINALFUNC = mrr_bridge_final,
   COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
   DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
 );
@@ -107,12 +110,12 @@ RETURNS internal AS 'MODULE_PATHNAME', 'churn_rate_trans' LANGUAGE C PARALLEL SA
 CREATE FUNCTION churn_rate_final(internal)
 RETURNS numeric AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
 CREATE AGGREGATE churn_rate(mrr_movement) (
-  SFUNC = churn_rate_trans, STYPE = internal, FINALFUNC = churn_rate_final,
+  SFUNC = churn_rate_trans, STYPE = internal, SSPACE = 320, FINALFUNC = churn_rate_final,
   COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
   DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
 );
 CREATE AGGREGATE churn_rate(mrr_movement, basis text) (
-  SFUNC = churn_rate_trans, STYPE = internal, FINALFUNC = churn_rate_final,
+  SFUNC = churn_rate_trans, STYPE = internal, SSPACE = 320, FINALFUNC = churn_rate_final,
   COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
   DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
 );
@@ -128,12 +131,12 @@ RETURNS internal AS 'MODULE_PATHNAME', 'ltv_trans' LANGUAGE C PARALLEL SAFE;
 CREATE FUNCTION ltv_final(internal)
 RETURNS numeric AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
 CREATE AGGREGATE ltv(mrr_movement) (
-  SFUNC = ltv_trans, STYPE = internal, FINALFUNC = ltv_final,
+  SFUNC = ltv_trans, STYPE = internal, SSPACE = 320, FINALFUNC = ltv_final,
   COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
   DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
 );
 CREATE AGGREGATE ltv(mrr_movement, gross_margin numeric) (
-  SFUNC = ltv_trans, STYPE = internal, FINALFUNC = ltv_final,
+  SFUNC = ltv_trans, STYPE = internal, SSPACE = 320, FINALFUNC = ltv_final,
   COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
   DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
 );
