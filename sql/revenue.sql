@@ -109,6 +109,12 @@ SELECT mrr_movement('2025-03-01', NULL, 10, '2025-07-01', '2025-01-01');
 SELECT mrr_movement('2025-03-01', NULL, 10, '-infinity', '2025-01-01');
 SELECT mrr_movement('2025-03-01', NULL, 10, NULL, '2025-01-01');
 SELECT mrr_movement('2025-03-01', NULL, 10, '2025-01-01', '2025-07-01', NULL);
+-- Amounts are exact or an error: a sum beyond 128 bits is refused, not rounded.
+-- Two amounts of 10^38 fit, their sum does not; 10^37 cannot take 2 decimals.
+SELECT mrr_movement(started_at, NULL, mrr, '2025-01-01', '2025-03-01')
+FROM (VALUES ('2024-01-01'::timestamptz, 1e38::numeric), ('2024-01-01', 1e38)) s(started_at, mrr);
+SELECT mrr_movement(started_at, NULL, mrr, '2025-01-01', '2025-03-01')
+FROM (VALUES ('2024-01-01'::timestamptz, 1e37::numeric), ('2024-01-01', 0.01)) s(started_at, mrr);
 -- 10,000 daily periods are allowed, 10,001 are not.
 SELECT cardinality(mrr_movement('2000-01-01', NULL, 10, '2000-01-01', timestamptz '2000-01-01' + 10000 * interval '1 day', '1 day'));
 SELECT mrr_movement('2000-01-01', NULL, 10, '2000-01-01', timestamptz '2000-01-01' + 10001 * interval '1 day', '1 day');
