@@ -195,7 +195,10 @@ SELECT ltv(m, 1.5) FROM moves;
 SELECT ltv(m, NULL) FROM moves;
 -- The formula: 100 * 0.8 / 0.05 = 1600; churn 0 gives NULL.
 SELECT ltv(100, 0.05) AS "2000", ltv(100, 0.05, 0.8) AS "1600", ltv(100, 0) IS NULL AS zero_churn;
+-- Any precision is fine for the formula: 10^-24 x 1 / 0.5.
+SELECT ltv(0.000000000000000000000001, 0.5);
 SELECT ltv(-1, 0.05);
+SELECT ltv('NaN', 0.05);
 SELECT ltv(100, 1.5);
 SELECT ltv(100, -0.1);
 SELECT ltv(100, 0.05, 0);

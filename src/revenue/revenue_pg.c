@@ -48,6 +48,12 @@ PG_FUNCTION_INFO_V1(mrr_normalize);
 
 /* ---- numeric <-> exact amounts ------------------------------------------ */
 
+static char *
+numeric_text(Numeric num)
+{
+	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+}
+
 /*
  * An exact amount from a numeric, through numeric's own text form (the one
  * public way to see all of its digits).  'what' names the value in errors.
@@ -55,7 +61,7 @@ PG_FUNCTION_INFO_V1(mrr_normalize);
 static void
 numeric_to_amount(Numeric num, const char *what, rev_amount *units, int *scale)
 {
-	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	char	   *text = numeric_text(num);
 
 	switch (rev_amount_parse(text, units, scale))
 	{
@@ -292,7 +298,7 @@ mrr_movement_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("mrr_movement: mrr must not be negative, not %s (subscription starting %s)",
-						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(3))),
+						numeric_text(PG_GETARG_NUMERIC(3)),
 						timestamptz_text(started_at)),
 				 errhint("Use 0 for trials and free plans.")));
 
@@ -560,8 +566,8 @@ mrr_movement_classify(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("mrr_movement: MRR must not be negative, not prev %s and cur %s",
-						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(0))),
-						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(1))))));
+						numeric_text(PG_GETARG_NUMERIC(0)),
+						numeric_text(PG_GETARG_NUMERIC(1)))));
 	if (rev_amount_rescale(prev, prev_scale, Max(prev_scale, cur_scale), &prev) != REV_OK ||
 		rev_amount_rescale(cur, cur_scale, Max(prev_scale, cur_scale), &cur) != REV_OK)
 		report_overflow("MRR");
@@ -687,8 +693,8 @@ totals_add_row(FunctionCallInfo fcinfo, TotalsState *state, bool check_period)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("inconsistent mrr_movement row: kind %s from mrr_before %s to mrr_after %s",
 						kind == REV_KIND_NONE ? "?" : rev_kind_names[kind],
-						DatumGetCString(DirectFunctionCall1(numeric_out, values[2])),
-						DatumGetCString(DirectFunctionCall1(numeric_out, values[3]))),
+						numeric_text(DatumGetNumeric(values[2])),
+						numeric_text(DatumGetNumeric(values[3]))),
 				 errhint("Rows should come from mrr_movement(); kinds follow mrr_movement(prev, cur, paid_before).")));
 
 	if (check_period)
@@ -955,19 +961,23 @@ churn_rate_final(PG_FUNCTION_ARGS)
 	}
 }
 
-/* A gross margin must be in (0, 1]. */
-static void
-check_gross_margin(Numeric margin_num, rev_amount *margin, int *scale)
+/* Compare a numeric with a small integer; NaN sorts above everything. */
+static int
+numeric_cmp_int(Numeric a, int64 b)
 {
-	rev_amount	one;
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a),
+											 NumericGetDatum(int64_to_numeric(b))));
+}
 
-	numeric_to_amount(margin_num, "gross_margin", margin, scale);
-	(void) rev_amount_rescale(1, 0, *scale, &one);
-	if (*margin <= 0 || *margin > one)
+/* A gross margin is a fraction in (0, 1]. */
+static void
+check_gross_margin(Numeric margin)
+{
+	if (numeric_is_nan(margin) || numeric_cmp_int(margin, 0) <= 0 || numeric_cmp_int(margin, 1) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ltv: gross_margin must be greater than 0 and at most 1, not %s",
-						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(margin_num)))),
+						numeric_text(margin)),
 				 errhint("Pass the margin as a fraction, e.g. 0.8 for 80 %%.")));
 }
 
@@ -987,7 +997,8 @@ ltv_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("ltv: gross_margin must not be NULL")));
-	check_gross_margin(PG_GETARG_NUMERIC(2), &margin, &scale);
+	check_gross_margin(PG_GETARG_NUMERIC(2));
+	numeric_to_amount(PG_GETARG_NUMERIC(2), "gross_margin", &margin, &scale);
 	if (state->has_margin)
 	{
 		int			common = Max(scale, state->margin_scale);
@@ -1000,7 +1011,7 @@ ltv_trans(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("ltv: gross_margin differs between rows of one group (now %s)",
-							DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(2))))));
+							numeric_text(PG_GETARG_NUMERIC(2)))));
 	}
 	else
 	{
@@ -1048,30 +1059,21 @@ ltv_formula(PG_FUNCTION_ARGS)
 {
 	Numeric		arpa = PG_GETARG_NUMERIC(0);
 	Numeric		churn = PG_GETARG_NUMERIC(1);
-	Numeric		margin_num = PG_GETARG_NUMERIC(2);
-	rev_amount	units;
-	rev_amount	churn_units;
-	rev_amount	one;
-	int			scale;
+	Numeric		margin = PG_GETARG_NUMERIC(2);
 
-	numeric_to_amount(arpa, "arpa", &units, &scale);
-	if (units < 0)
+	if (numeric_is_nan(arpa) || numeric_cmp_int(arpa, 0) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ltv: arpa must not be negative, not %s",
-						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(0))))));
-	numeric_to_amount(churn, "churn_rate", &churn_units, &scale);
-	(void) rev_amount_rescale(1, 0, scale, &one);
-	if (churn_units < 0 || churn_units > one)
+				 errmsg("ltv: arpa must not be negative, not %s", numeric_text(arpa))));
+	if (numeric_is_nan(churn) || numeric_cmp_int(churn, 0) < 0 || numeric_cmp_int(churn, 1) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ltv: churn_rate must be between 0 and 1, not %s",
-						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(1)))),
+				 errmsg("ltv: churn_rate must be between 0 and 1, not %s", numeric_text(churn)),
 				 errhint("Use a logo churn rate per period, e.g. from churn_rate(m).")));
-	check_gross_margin(margin_num, &units, &scale);
-	if (churn_units == 0)
+	check_gross_margin(margin);
+	if (numeric_cmp_int(churn, 0) == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(numeric_quotient(numeric_product(arpa, margin_num), churn));
+	PG_RETURN_NUMERIC(numeric_quotient(numeric_product(arpa, margin), churn));
 }
 
 /*
