@@ -1064,7 +1064,7 @@ ltv_formula(PG_FUNCTION_ARGS)
 	if (numeric_is_nan(arpa) || numeric_cmp_int(arpa, 0) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ltv: arpa must not be negative, not %s", numeric_text(arpa))));
+				 errmsg("ltv: arpa must be a number at least 0, not %s", numeric_text(arpa))));
 	if (numeric_is_nan(churn) || numeric_cmp_int(churn, 0) < 0 || numeric_cmp_int(churn, 1) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
