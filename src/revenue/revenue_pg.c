@@ -103,6 +103,16 @@ amount_to_numeric(rev_amount units, int scale)
 											   Int32GetDatum(-1)));
 }
 
+static Numeric
+int64_numeric(int64 v)
+{
+#if PG_VERSION_NUM >= 140000
+	return int64_to_numeric(v);
+#else
+	return DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(v)));
+#endif
+}
+
 static void
 report_overflow(const char *what)
 {
@@ -909,11 +919,6 @@ churn_rate_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-static Numeric
-int64_numeric(int64 v)
-{
-	return int64_to_numeric(v);
-}
 
 static Numeric
 numeric_quotient(Numeric a, Numeric b)
@@ -966,7 +971,7 @@ static int
 numeric_cmp_int(Numeric a, int64 b)
 {
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a),
-											 NumericGetDatum(int64_to_numeric(b))));
+											 NumericGetDatum(int64_numeric(b))));
 }
 
 /* A gross margin is a fraction in (0, 1]. */
