@@ -188,10 +188,12 @@ window_from_args(FunctionCallInfo fcinfo)
 	TimestampTz from;
 	TimestampTz to;
 
-	if (PG_ARGISNULL(4) || PG_ARGISNULL(5) || (PG_NARGS() > 6 && PG_ARGISNULL(6)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("mrr_movement: period_from, period_to and grain must not be NULL")));
+	for (int arg = 4; arg < PG_NARGS(); arg++)
+		if (PG_ARGISNULL(arg))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("mrr_movement: %s must not be NULL",
+							arg == 4 ? "period_from" : arg == 5 ? "period_to" : "grain")));
 	from = PG_GETARG_TIMESTAMPTZ(4);
 	to = PG_GETARG_TIMESTAMPTZ(5);
 	if (PG_NARGS() > 6)
@@ -288,7 +290,9 @@ mrr_movement_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("mrr_movement: started_at must not be NULL"),
+				 errmsg("mrr_movement: started_at must not be NULL (ended_at %s, mrr %s)",
+						PG_ARGISNULL(2) ? "NULL" : timestamptz_text(PG_GETARG_TIMESTAMPTZ(2)),
+						PG_ARGISNULL(3) ? "NULL" : numeric_text(PG_GETARG_NUMERIC(3))),
 				 errhint("Every subscription row needs a start; leave out rows without a subscription.")));
 	started_at = PG_GETARG_TIMESTAMPTZ(1);
 	ended_at = PG_ARGISNULL(2) ? REV_NEVER : PG_GETARG_TIMESTAMPTZ(2);
