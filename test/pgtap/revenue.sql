@@ -6,7 +6,7 @@
 --   of the README; rows where both are 0 omitted.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(19);
+SELECT plan(20);
 
 CREATE SCHEMA rev_tap;
 SET search_path = rev_tap, public;
@@ -62,6 +62,11 @@ $$;
 SELECT ok((SELECT count(*) FROM subscriptions) > 500 AND
           (SELECT count(*) FROM subscriptions WHERE ended_at IS NULL AND mrr > 0) > 20,
           'the sample has subscriptions, open-ended ones included');
+
+-- mrr_normalize gives the sample's own mrr column back from amount and billing period
+-- (monthly plans as is, annual / 12, 14-day trials at 0).
+SELECT is((SELECT count(*) FROM subscriptions WHERE mrr_normalize(amount, billing_period) <> mrr),
+          0::bigint, 'mrr_normalize(amount, billing_period) = mrr on every sample subscription');
 
 -- Per customer-period, three windows and grains.
 CREATE TEMP TABLE ref_monthly AS SELECT * FROM rev_tap.reference_moves('2023-01-01', '2026-01-01', '1 month');
