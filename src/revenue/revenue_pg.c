@@ -528,6 +528,8 @@ mrr_movement_final(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	void	   *scratch;
 	int			nrows;
+	Datum		zero;
+	Datum		last_after = (Datum) 0;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -544,17 +546,36 @@ mrr_movement_final(PG_FUNCTION_ARGS)
 	if (rev_movements(h, cache->bounds, cache->nperiods, scratch, rows, &nrows) != REV_OK)
 		report_overflow("sum of mrr");
 
+	/*
+	 * Consecutive periods share snapshots (this row's mrr_before is usually
+	 * the last row's mrr_after, and most rows are unchanged), so each
+	 * distinct numeric is built once and reused; heap_form_tuple copies it.
+	 */
 	elems = palloc(sizeof(Datum) * Max(nrows, 1));
+	zero = NumericGetDatum(amount_to_numeric(0, h->scale));
 	for (int i = 0; i < nrows; i++)
 	{
+		const rev_movement *r = &rows[i];
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
-		values[0] = TimestampTzGetDatum(rows[i].period);
-		values[1] = ObjectIdGetDatum(cache->kind_oids[rows[i].kind]);
-		values[2] = NumericGetDatum(amount_to_numeric(rows[i].before, h->scale));
-		values[3] = NumericGetDatum(amount_to_numeric(rows[i].after, h->scale));
-		values[4] = NumericGetDatum(amount_to_numeric(rows[i].after - rows[i].before, h->scale));
+		values[0] = TimestampTzGetDatum(r->period);
+		values[1] = ObjectIdGetDatum(cache->kind_oids[r->kind]);
+		if (r->before == 0)
+			values[2] = zero;
+		else if (i > 0 && r->before == rows[i - 1].after)
+			values[2] = last_after;
+		else
+			values[2] = NumericGetDatum(amount_to_numeric(r->before, h->scale));
+		if (r->after == r->before)
+			values[3] = values[2];
+		else if (r->after == 0)
+			values[3] = zero;
+		else
+			values[3] = NumericGetDatum(amount_to_numeric(r->after, h->scale));
+		values[4] = r->after == r->before ? zero :
+			NumericGetDatum(amount_to_numeric(r->after - r->before, h->scale));
+		last_after = values[3];
 		elems[i] = HeapTupleGetDatum(heap_form_tuple(cache->tupdesc, values, nulls));
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nrows, cache->elemtype, cache->elemlen,
@@ -628,12 +649,59 @@ typedef struct TotalsState
 #define TOTALS_STATE_ENCODED_SIZE (REV_TOTALS_ENCODED_SIZE + 3 + 16)
 
 /* How to read movement rows; kept in the transition function's fn_extra. */
+/*
+ * The last two numerics parsed, by their bytes.  Movement rows arrive a
+ * customer at a time, period after period, so a row's mrr_before is usually
+ * the previous row's mrr_after, and an unchanged row's mrr_after its
+ * mrr_before: comparing a few bytes saves most conversions.
+ */
+#define AMOUNT_MEMO_BYTES 32
+
+typedef struct AmountMemo
+{
+	Size		len[2];			/* 0: empty slot */
+	char		bytes[2][AMOUNT_MEMO_BYTES];
+	rev_amount	units[2];
+	int			scale[2];
+	int			next;			/* the slot to replace on a miss */
+} AmountMemo;
+
 typedef struct MovementRowReader
 {
 	Oid			rowtype;
 	TupleDesc	tupdesc;
 	Oid			kind_oids[REV_NKINDS];
+	AmountMemo	memo;
 } MovementRowReader;
+
+/* numeric_to_amount of a numeric datum, remembering the last two. */
+static void
+datum_to_amount_memo(AmountMemo *memo, Datum value, const char *what,
+					 rev_amount *units, int *scale)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(value);
+	Size		len = VARSIZE_ANY_EXHDR(raw);
+	int			slot;
+
+	for (slot = 0; slot < 2; slot++)
+		if (memo->len[slot] == len + 1 &&
+			memcmp(memo->bytes[slot], VARDATA_ANY(raw), len) == 0)
+		{
+			*units = memo->units[slot];
+			*scale = memo->scale[slot];
+			return;
+		}
+	numeric_to_amount(DatumGetNumeric(value), what, units, scale);
+	if (len < AMOUNT_MEMO_BYTES)
+	{
+		slot = memo->next;
+		memo->next = 1 - slot;
+		memo->len[slot] = len + 1;
+		memcpy(memo->bytes[slot], VARDATA_ANY(raw), len);
+		memo->units[slot] = *units;
+		memo->scale[slot] = *scale;
+	}
+}
 
 static TotalsState *
 totals_state(FunctionCallInfo fcinfo, MemoryContext *aggcontext)
@@ -696,8 +764,8 @@ totals_add_row(FunctionCallInfo fcinfo, TotalsState *state, bool check_period)
 	for (int k = 0; k < REV_NKINDS; k++)
 		if (reader->kind_oids[k] == DatumGetObjectId(values[1]))
 			kind = (rev_kind) k;
-	numeric_to_amount(DatumGetNumeric(values[2]), "mrr_before", &before, &before_scale);
-	numeric_to_amount(DatumGetNumeric(values[3]), "mrr_after", &after, &after_scale);
+	datum_to_amount_memo(&reader->memo, values[2], "mrr_before", &before, &before_scale);
+	datum_to_amount_memo(&reader->memo, values[3], "mrr_after", &after, &after_scale);
 	scale = Max(before_scale, after_scale);
 	if (rev_amount_rescale(before, before_scale, scale, &before) != REV_OK ||
 		rev_amount_rescale(after, after_scale, scale, &after) != REV_OK)
