@@ -75,6 +75,11 @@ FROM (VALUES ('2025-01-08'::timestamptz, '2025-01-22'::timestamptz, 7::numeric))
 SELECT (m).period::date, (m).kind
 FROM (SELECT unnest(mrr_movement(started_at, ended_at, mrr, '2025-01-31', '2025-05-01')) m
       FROM (VALUES ('2025-01-01'::timestamptz, NULL::timestamptz, 5::numeric)) s(started_at, ended_at, mrr)) x;
+-- Infinite instants are ordinary bounds: a subscription from -infinity to
+-- infinity runs in every period; one ending at infinity is open-ended.
+SELECT (unnest(mrr_movement(started_at, ended_at, mrr, '2025-01-01', '2025-03-01'))).kind
+FROM (VALUES ('-infinity'::timestamptz, 'infinity'::timestamptz, 5::numeric),
+             ('2025-02-15', 'infinity', 1)) s(started_at, ended_at, mrr);
 -- Periods follow the session time zone.  A subscription starting
 -- 2025-03-01 03:00 UTC (February 28, 22:00 in New York) already runs at the
 -- New York midnight of March 1 (05:00 UTC): new in February there, new in
