@@ -499,7 +499,8 @@ different_as_of(int64 a, int64 b)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("health_score: as_of must be the same for every row of a group"),
-			 errdetail("Found %s and %s.", timestamptz_to_str(a), timestamptz_to_str(b))));
+			 errdetail("Found %s and %s.",
+					   pstrdup(timestamptz_to_str(a)), timestamptz_to_str(b))));
 }
 
 static void
