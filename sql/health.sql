@@ -73,12 +73,12 @@ FROM (SELECT grp, health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM 
 GROUP BY grp, d ORDER BY grp;
 
 -- Targets on an up signal: r = 3, target 4: 75.  Target 0: no data when r = 0, x = 1 when r > 0.
--- Half hundredths round up: r = 1, target 32: 3.125 -> 3.13.
+-- Half hundredths round up: r = 3, target 32: 9.375 -> 9.38; r = 1, target 32: 3.125 -> 3.13.
 SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 4}}}'),
        health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 32}}}'),
        health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 0}}}'),
        health_score(ts, signal, '2025-09-01', '{"signals": {"core_feature": {"weight": 1, "target": 0}}}')
-FROM pg_temp.rows('t', 'login', 3, 0) UNION ALL SELECT NULL, NULL, NULL, NULL WHERE false;
+FROM pg_temp.rows('t', 'login', 3, 0);
 SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 32}}}')
 FROM pg_temp.rows('t', 'login', 1, 0);
 
