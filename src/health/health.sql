@@ -28,6 +28,7 @@ LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE AGGREGATE health_score(ts timestamptz, signal text, as_of timestamptz, model jsonb) (
   SFUNC = health_transfn,
   STYPE = internal,
+  SSPACE = 128,          -- bytes per group with a few signals; without it the planner assumes 8 kB
   FINALFUNC = health_score_finalfn,
   COMBINEFUNC = health_combinefn,
   SERIALFUNC = health_serializefn,
@@ -38,6 +39,7 @@ CREATE AGGREGATE health_score(ts timestamptz, signal text, as_of timestamptz, mo
 CREATE AGGREGATE health_score_detail(ts timestamptz, signal text, as_of timestamptz, model jsonb) (
   SFUNC = health_transfn,
   STYPE = internal,
+  SSPACE = 128,          -- bytes per group with a few signals; without it the planner assumes 8 kB
   FINALFUNC = health_detail_finalfn,
   COMBINEFUNC = health_combinefn,
   SERIALFUNC = health_serializefn,
