@@ -29,7 +29,6 @@
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -65,8 +64,8 @@ typedef struct HealthModelEntry
 	Jsonb	   *jsonb;			/* the model as given */
 	char	   *text;			/* its canonical text, for serialization */
 	int			text_len;
-	char	  **weight_text;	/* per signal, the weight as written */
-	char	  **target_text;	/* per signal, the target as written, or NULL */
+	Numeric    *weight_numeric; /* per signal, the weight as written */
+	Numeric    *target_numeric; /* per signal, the target as written, or NULL */
 } HealthModelEntry;
 
 /* Per call site (fn_extra): the query's model, parsed once. */
@@ -203,7 +202,7 @@ parse_window(JsonbValue *key, JsonbValue *value)
 /* A JSON number as a double, or an error naming signal, key and value. */
 static double
 parse_number(const char *signal, JsonbValue *key, JsonbValue *value,
-			 bool zero_allowed, char **as_written)
+			 bool zero_allowed, Numeric *as_written)
 {
 	double		d;
 
@@ -221,8 +220,7 @@ parse_number(const char *signal, JsonbValue *key, JsonbValue *value,
 						key_text(key), signal,
 						zero_allowed ? "a number from 0 to 1e15" : "a positive number up to 1e15",
 						quote_value(value))));
-	*as_written = DatumGetCString(DirectFunctionCall1(numeric_out,
-													  NumericGetDatum(value->val.numeric)));
+	*as_written = DatumGetNumericCopy(NumericGetDatum(value->val.numeric));
 	return d;
 }
 
@@ -241,7 +239,7 @@ parse_signal(HealthModelEntry *entry, int i, JsonbValue *name, JsonbValue *spec)
 	s->name_len = name->val.string.len;
 	s->direction = HEALTH_UP;
 	s->has_target = 0;
-	entry->target_text[i] = NULL;
+	entry->target_numeric[i] = NULL;
 
 	if (spec->type != jbvBinary || !JsonContainerIsObject(spec->val.binary.data))
 		ereport(ERROR,
@@ -259,12 +257,12 @@ parse_signal(HealthModelEntry *entry, int i, JsonbValue *name, JsonbValue *spec)
 		Assert(tok == WJB_VALUE);
 		if (key_is(&key, "weight"))
 		{
-			s->weight = parse_number(signal, &key, &value, false, &entry->weight_text[i]);
+			s->weight = parse_number(signal, &key, &value, false, &entry->weight_numeric[i]);
 			has_weight = true;
 		}
 		else if (key_is(&key, "target"))
 		{
-			s->target = parse_number(signal, &key, &value, true, &entry->target_text[i]);
+			s->target = parse_number(signal, &key, &value, true, &entry->target_numeric[i]);
 			s->has_target = 1;
 		}
 		else if (key_is(&key, "direction"))
@@ -395,8 +393,8 @@ parse_model(Jsonb *jb, MemoryContext cxt)
 
 	entry->model.nsignals = JsonContainerSize(signals.val.binary.data);
 	entry->model.signals = palloc0(sizeof(HealthSignal) * entry->model.nsignals);
-	entry->weight_text = palloc0(sizeof(char *) * entry->model.nsignals);
-	entry->target_text = palloc0(sizeof(char *) * entry->model.nsignals);
+	entry->weight_numeric = palloc0(sizeof(Numeric) * entry->model.nsignals);
+	entry->target_numeric = palloc0(sizeof(Numeric) * entry->model.nsignals);
 
 	it = JsonbIteratorInit(signals.val.binary.data);
 	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
@@ -415,8 +413,8 @@ parse_model(Jsonb *jb, MemoryContext cxt)
 	 */
 	{
 		HealthSignal *unsorted = palloc(sizeof(HealthSignal) * n);
-		char	  **weights = palloc(sizeof(char *) * n);
-		char	  **targets = palloc(sizeof(char *) * n);
+		Numeric    *weights = palloc(sizeof(Numeric) * n);
+		Numeric    *targets = palloc(sizeof(Numeric) * n);
 		int			i;
 
 		memcpy(unsorted, entry->model.signals, sizeof(HealthSignal) * n);
@@ -427,11 +425,11 @@ parse_model(Jsonb *jb, MemoryContext cxt)
 
 			for (from = 0; unsorted[from].name != entry->model.signals[i].name; from++)
 				;
-			weights[i] = entry->weight_text[from];
-			targets[i] = entry->target_text[from];
+			weights[i] = entry->weight_numeric[from];
+			targets[i] = entry->target_numeric[from];
 		}
-		entry->weight_text = weights;
-		entry->target_text = targets;
+		entry->weight_numeric = weights;
+		entry->target_numeric = targets;
 		pfree(unsorted);
 	}
 
@@ -735,9 +733,9 @@ health_score_finalfn(PG_FUNCTION_ARGS)
 	PG_RETURN_NUMERIC(hundredths_to_numeric(hundredths));
 }
 
-/* A double in JSON, rounded to four decimals, without trailing zeros. */
-static void
-append_json_number(StringInfo buf, double d)
+/* A double as numeric, rounded to four decimals, without trailing zeros. */
+static Numeric
+rounded_numeric(double d)
 {
 	char		str[64];
 	int			len;
@@ -749,16 +747,73 @@ append_json_number(StringInfo buf, double d)
 	if (len > 0 && str[len - 1] == '.')
 		len--;
 	str[len] = '\0';
-	appendStringInfoString(buf, strcmp(str, "-0") == 0 ? "0" : str);
+	if (strcmp(str, "-0") == 0)
+		strcpy(str, "0");
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(str),
+											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+}
+
+/* Push a key, then its value, into the object being built. */
+static void
+push_key(JsonbParseState **st, const char *key, int key_len)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = key_len;
+	pushJsonbValue(st, WJB_KEY, &k);
+}
+
+/* A NULL numeric is JSON null. */
+static void
+push_numeric(JsonbParseState **st, const char *key, Numeric value)
+{
+	JsonbValue	v;
+
+	push_key(st, key, strlen(key));
+	if (value == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvNumeric;
+		v.val.numeric = value;
+	}
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+push_string(JsonbParseState **st, const char *key, const char *value)
+{
+	JsonbValue	v;
+
+	push_key(st, key, strlen(key));
+	v.type = jbvString;
+	v.val.string.val = (char *) value;
+	v.val.string.len = strlen(value);
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+push_bool(JsonbParseState **st, const char *key, bool value)
+{
+	JsonbValue	v;
+
+	push_key(st, key, strlen(key));
+	v.type = jbvBool;
+	v.val.boolean = value;
+	pushJsonbValue(st, WJB_VALUE, &v);
 }
 
 /*
  * health_score_detail: the score and, per signal, what went into it:
- * {"score": 62.5, "signals_with_data": 4, "signals": {"login": {"recent": 3,
- * "baseline": 30, "expected": 10, "ratio": 0.3, "component": 0.3,
- * "weight": 3, "direction": "up", "has_data": true, "points_lost": 21}}}.
- * points_lost is what the signal costs the score: 100 * w * (1 - c) over
- * the sum of weights with data; the points lost add up to 100 - score.
+ * {"score": 90.00, "signals_with_data": 3, "signals": {"help_view": {"recent": 2,
+ * "baseline": 3, "expected": 1, "ratio": 2, "component": 0.5, "weight": 1,
+ * "direction": "down", "target": null, "has_data": true, "points_lost": 10}, ...}}.
+ * points_lost is what the signal costs the score, 100 * w * (1 - c) over the
+ * sum of the weights with data, so the points lost add up to 100 - score.
+ * Built as a JsonbValue directly: printing and re-parsing text cost more than
+ * the counting itself.
  */
 Datum
 health_detail_finalfn(PG_FUNCTION_ARGS)
@@ -766,7 +821,8 @@ health_detail_finalfn(PG_FUNCTION_ARGS)
 	HealthState *state;
 	const HealthModel *model;
 	HealthComponent *components;
-	StringInfoData buf;
+	JsonbParseState *st = NULL;
+	JsonbValue *result;
 	int64		hundredths;
 	bool		has_score;
 	int			with_data = 0;
@@ -779,50 +835,36 @@ health_detail_finalfn(PG_FUNCTION_ARGS)
 	components = palloc(sizeof(HealthComponent) * model->nsignals);
 	has_score = health_evaluate(model, state->counts, components, &hundredths);
 
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"score\": ");
-	if (has_score)
-		appendStringInfo(&buf, INT64_FORMAT ".%02d", hundredths / 100, (int) (hundredths % 100));
-	else
-		appendStringInfoString(&buf, "null");
-	appendStringInfoString(&buf, ", \"signals\": {");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_numeric(&st, "score", has_score ? hundredths_to_numeric(hundredths) : NULL);
+	push_key(&st, "signals", 7);
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	for (i = 0; i < model->nsignals; i++)
 	{
 		const HealthSignal *s = &model->signals[i];
 		const HealthComponent *c = &components[i];
 
 		with_data += c->has_data;
-		if (i > 0)
-			appendStringInfoString(&buf, ", ");
-		escape_json(&buf, pnstrdup(s->name, s->name_len));
-		appendStringInfo(&buf, ": {\"recent\": " INT64_FORMAT ", \"baseline\": " INT64_FORMAT
-						 ", \"expected\": ", c->recent, c->baseline);
-		append_json_number(&buf, c->expected);
-		appendStringInfoString(&buf, ", \"ratio\": ");
-		if (c->has_data)
-			append_json_number(&buf, c->ratio);
-		else
-			appendStringInfoString(&buf, "null");
-		appendStringInfoString(&buf, ", \"component\": ");
-		if (c->has_data)
-			append_json_number(&buf, c->component);
-		else
-			appendStringInfoString(&buf, "null");
-		appendStringInfo(&buf, ", \"weight\": %s, \"direction\": \"%s\", \"target\": %s, "
-						 "\"has_data\": %s, \"points_lost\": ",
-						 state->entry->weight_text[i],
-						 s->direction == HEALTH_UP ? "up" : "down",
-						 state->entry->target_text[i] ? state->entry->target_text[i] : "null",
-						 c->has_data ? "true" : "false");
-		if (c->has_data)
-			append_json_number(&buf, c->points_lost);
-		else
-			appendStringInfoString(&buf, "null");
-		appendStringInfoChar(&buf, '}');
+		push_key(&st, s->name, s->name_len);
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		push_numeric(&st, "recent", DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(c->recent))));
+		push_numeric(&st, "baseline", DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(c->baseline))));
+		push_numeric(&st, "expected", rounded_numeric(c->expected));
+		push_numeric(&st, "ratio", c->has_data ? rounded_numeric(c->ratio) : NULL);
+		push_numeric(&st, "component", c->has_data ? rounded_numeric(c->component) : NULL);
+		push_numeric(&st, "weight", state->entry->weight_numeric[i]);
+		push_string(&st, "direction", s->direction == HEALTH_UP ? "up" : "down");
+		push_numeric(&st, "target", state->entry->target_numeric[i]);
+		push_bool(&st, "has_data", c->has_data);
+		push_numeric(&st, "points_lost", c->has_data ? rounded_numeric(c->points_lost) : NULL);
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
-	appendStringInfo(&buf, "}, \"signals_with_data\": %d}", with_data);
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	push_numeric(&st, "signals_with_data",
+				 DatumGetNumeric(DirectFunctionCall1(int4_numeric, Int32GetDatum(with_data))));
+	result = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
 }
 
 /* ---------- bands ---------- */
