@@ -214,3 +214,91 @@ health_evaluate(const HealthModel *model, const int64_t *counts,
 	*hundredths = (int64_t) floor(10000 * weighted / weights + 0.5);
 	return 1;
 }
+
+/* ---------- the serialized state ---------- */
+
+#define HEALTH_STATE_HEADER (1 + 8 + 4)	/* version, as_of, text length */
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t) (v >> 24);
+	p[1] = (uint8_t) (v >> 16);
+	p[2] = (uint8_t) (v >> 8);
+	p[3] = (uint8_t) v;
+}
+
+static void
+put_u64(uint8_t *p, uint64_t v)
+{
+	put_u32(p, (uint32_t) (v >> 32));
+	put_u32(p + 4, (uint32_t) v);
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
+}
+
+static uint64_t
+get_u64(const uint8_t *p)
+{
+	return ((uint64_t) get_u32(p) << 32) | get_u32(p + 4);
+}
+
+size_t
+health_state_size(uint32_t text_len, uint32_t nsignals)
+{
+	return HEALTH_STATE_HEADER + (size_t) text_len + 4 + (size_t) nsignals * 16;
+}
+
+void
+health_state_encode(uint8_t *out, int64_t as_of, const char *text, uint32_t text_len,
+					uint32_t nsignals, const int64_t *counts)
+{
+	uint32_t	i;
+
+	out[0] = HEALTH_STATE_VERSION;
+	put_u64(out + 1, (uint64_t) as_of);
+	put_u32(out + 9, text_len);
+	memcpy(out + HEALTH_STATE_HEADER, text, text_len);
+	out += HEALTH_STATE_HEADER + text_len;
+	put_u32(out, nsignals);
+	out += 4;
+	for (i = 0; i < 2 * nsignals; i++)
+		put_u64(out + 8 * i, (uint64_t) counts[i]);
+}
+
+const char *
+health_state_decode(const uint8_t *bytes, size_t len, HealthStateView *view)
+{
+	size_t		rest;
+	uint32_t	i;
+
+	if (len < HEALTH_STATE_HEADER)
+		return "too short";
+	if (bytes[0] != HEALTH_STATE_VERSION)
+		return "unknown version";
+	view->as_of = (int64_t) get_u64(bytes + 1);
+	view->text_len = get_u32(bytes + 9);
+	rest = len - HEALTH_STATE_HEADER;
+	if (view->text_len == 0 || view->text_len > rest || rest - view->text_len < 4)
+		return "model text length out of range";
+	view->text = (const char *) bytes + HEALTH_STATE_HEADER;
+	rest -= view->text_len + 4;
+	view->nsignals = get_u32(bytes + HEALTH_STATE_HEADER + view->text_len);
+	if (view->nsignals == 0 || rest / 16 != view->nsignals || rest % 16 != 0)
+		return "signal count does not match the length";
+	view->counts = bytes + HEALTH_STATE_HEADER + view->text_len + 4;
+	for (i = 0; i < 2 * view->nsignals; i++)
+		if (health_state_count(view, i) < 0)
+			return "negative count";
+	return NULL;
+}
+
+int64_t
+health_state_count(const HealthStateView *view, uint32_t slot)
+{
+	return (int64_t) get_u64(view->counts + 8 * (size_t) slot);
+}

@@ -92,4 +92,31 @@ extern HealthWindow health_classify(const HealthWindows *windows, int64_t ts);
 extern int	health_evaluate(const HealthModel *model, const int64_t *counts,
 							HealthComponent *components, int64_t *hundredths);
 
+/*
+ * The serialized aggregate state, for parallel plans:
+ *
+ *		version byte (1), as_of (int64), model text length (uint32), the model
+ *		text, nsignals (uint32), 2 * nsignals counters (int64, each >= 0)
+ *
+ * integers big-endian.  The decoder trusts nothing: it checks every length
+ * against the bytes there are, and the counters' signs.
+ */
+#define HEALTH_STATE_VERSION 1
+
+typedef struct HealthStateView
+{
+	int64_t		as_of;
+	const char *text;			/* points into the decoded bytes */
+	uint32_t	text_len;
+	uint32_t	nsignals;
+	const uint8_t *counts;		/* 2 * nsignals big-endian int64, read with health_state_count() */
+} HealthStateView;
+
+extern size_t health_state_size(uint32_t text_len, uint32_t nsignals);
+extern void health_state_encode(uint8_t *out, int64_t as_of, const char *text, uint32_t text_len,
+								uint32_t nsignals, const int64_t *counts);
+/* NULL when the bytes are a well-formed state, else what is wrong with them. */
+extern const char *health_state_decode(const uint8_t *bytes, size_t len, HealthStateView *view);
+extern int64_t health_state_count(const HealthStateView *view, uint32_t slot);
+
 #endif							/* B2B_HEALTH_H */

@@ -11,10 +11,11 @@
  * Within one group every row must carry the same model and the same as_of.
  *
  * The aggregate state is the model plus two int64 counters per signal.  For
- * parallel plans it is serialized as as_of, the model's canonical JSON text
- * and the counters; deserialization compares the text with the query's model
- * (the usual case, a memcmp) and otherwise parses and validates it again, so
- * no byte of a serialized state is trusted.
+ * parallel plans it is serialized (by the core, health_state_encode) as
+ * as_of, the model's canonical JSON text and the counters; deserialization
+ * decodes with bounds checks, compares the text with the query's model (the
+ * usual case, a memcmp) and otherwise parses and validates it again, so no
+ * byte of a serialized state is trusted.
  */
 #include "postgres.h"
 
@@ -23,8 +24,6 @@
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
-#include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
@@ -50,9 +49,6 @@ PG_FUNCTION_INFO_V1(health_band_thresholds);
 
 /* Weights beyond this are surely mistakes, and keep every sum finite. */
 #define HEALTH_MAX_WEIGHT		1e15
-
-/* Version byte of the serialized state. */
-#define HEALTH_STATE_VERSION	1
 
 /* Values quoted in error messages are cut to this many bytes. */
 #define HEALTH_MAX_QUOTED		80
@@ -618,23 +614,19 @@ health_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-/* Layout: version byte, as_of, model text (int32 length + bytes), nsignals, counts. */
+/* The layout is the core's (health_state_encode). */
 Datum
 health_serializefn(PG_FUNCTION_ARGS)
 {
 	HealthState *state = (HealthState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-	int			i;
+	const HealthModelEntry *entry = state->entry;
+	size_t		size = health_state_size(entry->text_len, entry->model.nsignals);
+	bytea	   *out = palloc(VARHDRSZ + size);
 
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, HEALTH_STATE_VERSION);
-	pq_sendint64(&buf, state->windows.as_of);
-	pq_sendint32(&buf, state->entry->text_len);
-	pq_sendbytes(&buf, state->entry->text, state->entry->text_len);
-	pq_sendint32(&buf, state->entry->model.nsignals);
-	for (i = 0; i < 2 * state->entry->model.nsignals; i++)
-		pq_sendint64(&buf, state->counts[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	SET_VARSIZE(out, VARHDRSZ + size);
+	health_state_encode((uint8_t *) VARDATA(out), state->windows.as_of, entry->text,
+						entry->text_len, entry->model.nsignals, state->counts);
+	PG_RETURN_BYTEA_P(out);
 }
 
 static void
@@ -653,58 +645,43 @@ health_deserializefn(PG_FUNCTION_ARGS)
 	HealthCache *cache;
 	HealthModelEntry *entry;
 	HealthState *state;
-	StringInfoData buf;
-	int64		as_of;
-	int			text_len;
-	const char *text_bytes;
-	int			i;
+	HealthStateView view;
+	const char *why;
+	uint32		i;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "health_deserializefn called in non-aggregate context");
 	cache = get_cache(fcinfo);
 
-	/* pq_getmsg* raise an error rather than read past the end */
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-
-	if (pq_getmsgbyte(&buf) != HEALTH_STATE_VERSION)
-		bad_state("unknown version");
-	as_of = (int64) pq_getmsgint64(&buf);
-	if (TIMESTAMP_NOT_FINITE(as_of) || !IS_VALID_TIMESTAMP(as_of))
+	why = health_state_decode((const uint8_t *) VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), &view);
+	if (why != NULL)
+		bad_state(why);
+	if (TIMESTAMP_NOT_FINITE(view.as_of) || !IS_VALID_TIMESTAMP(view.as_of))
 		bad_state("as_of out of range");
-	text_len = (int) pq_getmsgint(&buf, 4);
-	if (text_len <= 0 || text_len > buf.len - buf.cursor)
-		bad_state("model length out of range");
-	text_bytes = pq_getmsgbytes(&buf, text_len);
 
-	if (cache->shared != NULL && cache->shared->text_len == text_len &&
-		memcmp(cache->shared->text, text_bytes, text_len) == 0)
+	if (cache->shared != NULL && cache->shared->text_len == view.text_len &&
+		memcmp(cache->shared->text, view.text, view.text_len) == 0)
 		entry = cache->shared;
 	else
 	{
 		/* Not the query's model: parse it as untrusted JSON text. */
-		char	   *text = pnstrdup(text_bytes, text_len);
+		char	   *text = pnstrdup(view.text, view.text_len);
 		Jsonb	   *jb;
 
-		pg_verifymbstr(text, text_len, false);
+		if (strlen(text) != view.text_len)
+			bad_state("model text contains a NUL byte");
+		pg_verifymbstr(text, view.text_len, false);
 		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
 		entry = lookup_model(cache, jb, fcinfo->flinfo->fn_mcxt, aggcxt);
-		if (entry->text_len != text_len || memcmp(entry->text, text_bytes, text_len) != 0)
+		if (entry->text_len != (int) view.text_len || memcmp(entry->text, view.text, view.text_len) != 0)
 			bad_state("model text is not canonical");
 	}
 
-	if ((int) pq_getmsgint(&buf, 4) != entry->model.nsignals)
+	if (view.nsignals != (uint32) entry->model.nsignals)
 		bad_state("signal count does not match the model");
-	state = new_state(entry, as_of, aggcxt);
-	for (i = 0; i < 2 * entry->model.nsignals; i++)
-	{
-		state->counts[i] = (int64) pq_getmsgint64(&buf);
-		if (state->counts[i] < 0)
-			bad_state("negative count");
-	}
-	pq_getmsgend(&buf);
+	state = new_state(entry, view.as_of, aggcxt);
+	for (i = 0; i < 2 * view.nsignals; i++)
+		state->counts[i] = health_state_count(&view, i);
 	PG_RETURN_POINTER(state);
 }
 

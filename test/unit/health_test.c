@@ -147,5 +147,32 @@ main(void)
 		ok(ticket->has_data && ticket->expected == 2 && ticket->ratio == 0 && ticket->component == 1,
 		   "support_ticket: e = target 2, x = 0, c = 1");
 	}
+
+	/* the serialized state */
+	{
+		const char *text = "{\"signals\": {\"a\": {\"weight\": 1}}}";
+		int64_t		in[2] = {7, INT64_MAX};
+		uint8_t		buf[128];
+		size_t		size = health_state_size(strlen(text), 1);
+		HealthStateView v;
+
+		ok(size == 13 + strlen(text) + 4 + 16, "state size: header, text, count, 2 counters");
+		health_state_encode(buf, -42, text, strlen(text), 1, in);
+		ok(health_state_decode(buf, size, &v) == NULL && v.as_of == -42 && v.nsignals == 1 &&
+		   v.text_len == strlen(text) && memcmp(v.text, text, v.text_len) == 0 &&
+		   health_state_count(&v, 0) == 7 && health_state_count(&v, 1) == INT64_MAX,
+		   "encode then decode gives back every field");
+		ok(health_state_decode(buf, size - 1, &v) != NULL, "one byte short: rejected");
+		ok(health_state_decode(buf, size + 8, &v) != NULL, "8 bytes too many: rejected");
+		ok(health_state_decode(buf, 5, &v) != NULL, "a truncated header: rejected");
+		buf[0] = 2;
+		ok(health_state_decode(buf, size, &v) != NULL, "another version: rejected");
+		buf[0] = HEALTH_STATE_VERSION;
+		buf[9] = 0x7f;			/* text length far beyond the bytes */
+		ok(health_state_decode(buf, size, &v) != NULL, "a text length beyond the end: rejected");
+		health_state_encode(buf, 0, text, strlen(text), 1, in);
+		buf[size - 8] = 0x80;	/* the last counter negative */
+		ok(health_state_decode(buf, size, &v) != NULL, "a negative count: rejected");
+	}
 	return done_testing();
 }
