@@ -679,7 +679,13 @@ health_deserializefn(PG_FUNCTION_ARGS)
 
 	if (view.nsignals != (uint32) entry->model.nsignals)
 		bad_state("signal count does not match the model");
-	state = new_state(entry, view.as_of, aggcxt);
+
+	/*
+	 * In the current (per-tuple) context: the combine function copies it
+	 * into the aggregate's context when it starts a group, and otherwise
+	 * adds it up, so a partial state never outlives the tuple it came in.
+	 */
+	state = new_state(entry, view.as_of, CurrentMemoryContext);
 	for (i = 0; i < 2 * view.nsignals; i++)
 		state->counts[i] = health_state_count(&view, i);
 	PG_RETURN_POINTER(state);
