@@ -113,6 +113,21 @@ INSERT INTO models VALUES ('up_half', '{"signals": {"login": {"weight": 1}}}'),
 SELECT grp, health_score(ts, signal, '2025-09-01', model)
 FROM ev JOIN models USING (grp) GROUP BY grp ORDER BY grp;
 
+-- Other ways to call the aggregates.  As a window function, the running score of the 'down'
+-- group by time: the first help view alone gives 100; with a baseline login and no recent one,
+-- login has x = 0: 100 (0 + 1) / 4 = 25; the recent login makes it 100, the second recent help
+-- view (x = 2, c = 1/2) 87.5.  With grouping sets: login over both groups r = 2, b = 9, x = 2/3:
+-- 66.67; all: 100 (3 * 2/3 + 5 + 0.5) / 9 = 83.33.  With the model as a parameter.
+SELECT ts, signal, health_score(ts, signal, '2025-09-01', :'m3') OVER (ORDER BY ts, signal)
+FROM ev WHERE grp = 'down' ORDER BY ts, signal;
+SELECT grp, signal, health_score(ts, signal, '2025-09-01', :'m3')
+FROM ev WHERE grp IN ('up_half', 'down')
+GROUP BY GROUPING SETS ((grp), (signal), ()) ORDER BY grp, signal;
+PREPARE scores(jsonb) AS
+  SELECT grp, health_score(ts, signal, '2025-09-01', $1) FROM ev WHERE grp IN ('up_half', 'down') GROUP BY grp ORDER BY grp;
+EXECUTE scores(:'m3');
+DEALLOCATE scores;
+
 -- health_band: red up to 50, yellow up to 75, green above; custom thresholds.
 SELECT s, health_band(s), health_band(s, 60, 80)
 FROM (VALUES (0), (50), (50.01), (60), (75), (75.01), (80), (100), (NULL)) v(s);
