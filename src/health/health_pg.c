@@ -29,6 +29,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
@@ -56,7 +57,7 @@ PG_FUNCTION_INFO_V1(health_band_thresholds);
 /* A parsed model, with what the SQL side needs beside the core's view. */
 typedef struct HealthModelEntry
 {
-	HealthModel model;			/* signals point into this allocation */
+	HealthModel model;			/* signal names are copies owned by the entry */
 	Jsonb	   *jsonb;			/* the model as given */
 	char	   *text;			/* its canonical text, for serialization */
 	int			text_len;
@@ -453,19 +454,56 @@ same_jsonb(const Jsonb *a, const Jsonb *b)
 	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
 }
 
+/* A deep copy of an entry in cxt, without the garbage its parsing left. */
+static HealthModelEntry *
+copy_entry(const HealthModelEntry *src, MemoryContext cxt)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+	HealthModelEntry *entry = palloc(sizeof(HealthModelEntry));
+	int			n = src->model.nsignals;
+	int			i;
+
+	*entry = *src;
+	entry->model.signals = palloc(sizeof(HealthSignal) * n);
+	entry->weight_numeric = palloc(sizeof(Numeric) * n);
+	entry->target_numeric = palloc(sizeof(Numeric) * n);
+	for (i = 0; i < n; i++)
+	{
+		entry->model.signals[i] = src->model.signals[i];
+		entry->model.signals[i].name = pnstrdup(src->model.signals[i].name,
+												src->model.signals[i].name_len);
+		entry->weight_numeric[i] = DatumGetNumericCopy(NumericGetDatum(src->weight_numeric[i]));
+		entry->target_numeric[i] = src->target_numeric[i] == NULL ? NULL
+			: DatumGetNumericCopy(NumericGetDatum(src->target_numeric[i]));
+	}
+	entry->jsonb = palloc(VARSIZE(src->jsonb));
+	memcpy(entry->jsonb, src->jsonb, VARSIZE(src->jsonb));
+	entry->text = pnstrdup(src->text, src->text_len);
+	MemoryContextSwitchTo(oldcxt);
+	return entry;
+}
+
 /*
- * The entry for a model: the query's shared one when the bytes match,
- * else a new one, which becomes the shared one if there is none yet (it
- * then lives as long as the call site) or is allocated in group_cxt.
+ * The entry for a model: the query's shared one when the bytes match, else
+ * a new one, which becomes the shared one if there is none yet (it then
+ * lives as long as the call site, in fn_cxt) or lives in group_cxt.  Parsing
+ * happens in a scratch context; only the finished entry is copied out.
  */
 static HealthModelEntry *
 lookup_model(HealthCache *cache, Jsonb *jb, MemoryContext fn_cxt, MemoryContext group_cxt)
 {
+	MemoryContext scratch;
+	HealthModelEntry *entry;
+
 	if (cache->shared != NULL && same_jsonb(cache->shared->jsonb, jb))
 		return cache->shared;
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "health model parsing",
+									ALLOCSET_SMALL_SIZES);
+	entry = copy_entry(parse_model(jb, scratch), cache->shared == NULL ? fn_cxt : group_cxt);
+	MemoryContextDelete(scratch);
 	if (cache->shared == NULL)
-		return cache->shared = parse_model(jb, fn_cxt);
-	return parse_model(jb, group_cxt);
+		cache->shared = entry;
+	return entry;
 }
 
 static HealthState *
