@@ -2,7 +2,7 @@
 -- account at many as_of instants, serial = forced-parallel plans, NULL rows,
 -- and the churn signal the generator plants.
 BEGIN;
-SELECT plan(15);
+SELECT plan(16);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
 CALL b2b_sample_generate(0.05, 42);
@@ -116,6 +116,13 @@ SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL enable_hashagg = off;  -- a sorted plan too: Partial GroupAggregate
 SELECT matches(pg_temp.plan_of(:'q1'), 'Finalize GroupAggregate.*Gather.*Partial GroupAggregate', 'the forced sorted plan aggregates in parallel');
 SELECT matches(pg_temp.plan_of(:'q2'), 'Finalize GroupAggregate.*Gather.*Partial GroupAggregate', 'so does the plan with a model per group');
+CREATE FUNCTION pg_temp.workers_launched(query text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE plan jsonb;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || query INTO plan;
+  RETURN (SELECT coalesce(sum(v::int), 0) FROM jsonb_path_query(plan, 'strict $.** ? (exists (@."Workers Launched"))."Workers Launched"') v);
+END $$;
+SELECT cmp_ok(pg_temp.workers_launched(:'q1'), '>', 0, 'parallel workers really run it');
 CREATE TEMP TABLE parallel1 AS :q1;
 CREATE TEMP TABLE parallel2 AS :q2;
 SELECT is((SELECT count(*) FROM serial1 s FULL JOIN parallel1 p USING (account_id, as_of)
