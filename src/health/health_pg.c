@@ -48,7 +48,7 @@ PG_FUNCTION_INFO_V1(health_band_thresholds);
 #define HEALTH_DEFAULT_RECENT	"30 days"
 #define HEALTH_DEFAULT_BASELINE "90 days"
 
-/* Weights beyond this are surely mistakes, and keep every sum finite. */
+/* Weights and targets beyond this are surely mistakes; the bound keeps every sum finite. */
 #define HEALTH_MAX_WEIGHT		1e15
 
 /* Values quoted in error messages are cut to this many bytes. */
