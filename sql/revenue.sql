@@ -285,3 +285,7 @@ SELECT (SELECT count(*) FROM rev_serial_bridge) AS periods,
 RESET ALL;
 DROP TABLE revenue_par, moves_par, rev_serial_one, rev_serial_bridge, rev_serial_totals, rev_serial_pooled,
            rev_par_one, rev_par_totals, rev_par_pooled, rev_par_bridge;
+
+-- The basis and margin options are checked even on NULL movement rows.
+SELECT churn_rate(NULL::mrr_movement, 'bogus');
+SELECT ltv(NULL::mrr_movement, 1.5);

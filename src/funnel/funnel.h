@@ -137,7 +137,7 @@ extern bool funnel_parse_modes(const char *text, size_t len, uint32_t *modes,
 static inline size_t
 funnel_serial_size(uint32_t count)
 {
-	return FUNNEL_SERIAL_HEADER + count * FUNNEL_SERIAL_EVENT;
+	return FUNNEL_SERIAL_HEADER + (size_t) count * FUNNEL_SERIAL_EVENT;
 }
 
 extern void funnel_serialize(const FunnelState *state, unsigned char *out);

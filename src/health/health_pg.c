@@ -159,6 +159,9 @@ parse_window(JsonbValue *key, JsonbValue *value)
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
+		/* Only a data exception is a bad interval; anything else (out of memory...) goes on up. */
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
 		FlushErrorState();
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -634,7 +637,11 @@ health_combinefn(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "health_combinefn called in non-aggregate context");
 	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
+	}
 	if (a == NULL)
 	{
 		Size		size = HEALTH_STATE_SIZE(b->entry->model.nsignals);

@@ -167,12 +167,15 @@ history_reserve(rev_history *h, uint32 more)
 
 	if (need <= h->capacity)
 		return;
-	if (need > MaxAllocSize / sizeof(rev_subscription))
+	/* The final function's sweep needs rev_movements_scratch_size(): bound by both. */
+	if (need > MaxAllocSize / sizeof(rev_subscription) ||
+		rev_movements_scratch_size((uint32) need) > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many subscriptions for one customer in mrr_movement")));
 	h->capacity = (uint32) Min(Max(need, (uint64) h->capacity * 2),
-							   MaxAllocSize / sizeof(rev_subscription));
+							   MaxAllocSize / rev_movements_scratch_size(1));
+	h->capacity = (uint32) Min(h->capacity, MaxAllocSize / sizeof(rev_subscription));
 	h->subs = repalloc(h->subs, sizeof(rev_subscription) * h->capacity);
 }
 
@@ -337,7 +340,11 @@ mrr_movement_combine(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "mrr_movement_combine called in non-aggregate context");
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	from = (rev_history *) PG_GETARG_POINTER(1);
 
 	if (PG_ARGISNULL(0))
@@ -805,7 +812,11 @@ mrr_totals_combine(PG_FUNCTION_ARGS)
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "mrr_totals_combine called in non-aggregate context");
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
 	from = (TotalsState *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
 	{
@@ -955,7 +966,9 @@ churn_rate_trans(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext;
 	TotalsState *state = totals_state(fcinfo, &aggcontext);
 
-	if (!totals_add_row(fcinfo, state, false) || PG_NARGS() < 3)
+	/* The option is checked on every row, NULL movements included. */
+	(void) totals_add_row(fcinfo, state, false);
+	if (PG_NARGS() < 3)
 		PG_RETURN_POINTER(state);
 
 	if (PG_ARGISNULL(2))
@@ -1065,7 +1078,9 @@ ltv_trans(PG_FUNCTION_ARGS)
 	rev_amount	margin;
 	int			scale;
 
-	if (!totals_add_row(fcinfo, state, false) || PG_NARGS() < 3)
+	/* The option is checked on every row, NULL movements included. */
+	(void) totals_add_row(fcinfo, state, false);
+	if (PG_NARGS() < 3)
 		PG_RETURN_POINTER(state);
 
 	if (PG_ARGISNULL(2))
