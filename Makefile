@@ -21,7 +21,7 @@ OBJS        = src/b2bmetrics.o $(patsubst %.c,%.o,$(sort $(wildcard src/*/*.c)))
 SQL_PARTS   = src/b2bmetrics.sql $(sort $(wildcard src/*/*.sql))
 DATA_built  = b2bmetrics--1.0.sql
 REGRESS     = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS_OPTS = --load-extension=b2bmetrics --timezone=UTC
+REGRESS_OPTS = --load-extension=b2bmetrics
 EXTRA_CLEAN = b2bmetrics--1.0.sql build
 
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare

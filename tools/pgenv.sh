@@ -37,6 +37,8 @@ free_port() {
 # LISTEN is listen_addresses: '' (default) for a socket-only server.
 cluster_start() {
   local dir=$1 port=$2 listen=${3:-}
+  local extra=${PG_EXTRA_OPTS:-}
+  extra=${extra//$'\n'/ }       # pg_ctl hands -o to a shell line: no newlines
   if [ ! -f "$dir/PG_VERSION" ]; then
     make_owned_dir "$dir"
     as_cluster_owner initdb -D "$dir" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$dir.initdb.log" 2>&1 \
@@ -44,7 +46,7 @@ cluster_start() {
   fi
   if as_cluster_owner pg_ctl -D "$dir" status >/dev/null 2>&1; then return 0; fi
   as_cluster_owner pg_ctl -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses='$listen' ${PG_EXTRA_OPTS:-}" start >/dev/null \
+    -o "-p $port -k $dir -c listen_addresses='$listen' $extra" start >/dev/null \
     || { tail -20 "$dir/server.log"; return 1; }
 }
 

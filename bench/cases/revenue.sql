@@ -1,0 +1,40 @@
+-- Monthly MRR bridge over 36 months (issue 5).  The reference is the plain SQL
+-- a finance analyst writes: a month spine, MRR snapshots per customer-month,
+-- LEAD to the next snapshot, classification, and a GROUP BY month.  Snapshot
+-- semantics: mrr_before = MRR at the period start, mrr_after = MRR at the next
+-- period start; reactivation = back from 0 after an earlier paid subscription.
+INSERT INTO bench_case (workload, impl, reference, query) VALUES
+  ('MRR bridge, 36 months', 'plain SQL spine + LEAD', true,
+   $q$
+   WITH months AS (
+     SELECT m FROM generate_series(timestamptz '2023-01-01', timestamptz '2026-01-01', interval '1 month') m
+   ), snapshot AS (
+     SELECT s.account_id, m.m, sum(s.mrr) AS mrr
+     FROM subscriptions s JOIN months m ON s.started_at <= m.m AND (s.ended_at IS NULL OR s.ended_at > m.m)
+     GROUP BY 1, 2
+   ), paying AS (
+     SELECT account_id, min(started_at) AS first_paid_at FROM subscriptions WHERE mrr > 0 GROUP BY 1
+   ), spine AS (
+     SELECT p.account_id, m.m, coalesce(sn.mrr, 0) AS mrr, p.first_paid_at
+     FROM paying p CROSS JOIN months m
+     LEFT JOIN snapshot sn ON sn.account_id = p.account_id AND sn.m = m.m
+   ), moves AS (
+     SELECT account_id, m AS period, mrr AS before, lead(mrr) OVER (PARTITION BY account_id ORDER BY m) AS after,
+            first_paid_at
+     FROM spine
+   )
+   SELECT period,
+          sum(before) AS start_mrr,
+          coalesce(sum(after) FILTER (WHERE before = 0 AND after > 0 AND first_paid_at >= period), 0) AS new_mrr,
+          coalesce(sum(after - before) FILTER (WHERE before > 0 AND after > before), 0) AS expansion_mrr,
+          coalesce(sum(after) FILTER (WHERE before = 0 AND after > 0 AND first_paid_at < period), 0) AS reactivation_mrr,
+          coalesce(sum(before - after) FILTER (WHERE after > 0 AND after < before), 0) AS contraction_mrr,
+          coalesce(sum(before) FILTER (WHERE before > 0 AND after = 0), 0) AS churned_mrr,
+          sum(after) AS end_mrr,
+          count(*) FILTER (WHERE before > 0) AS start_customers,
+          count(*) FILTER (WHERE before > 0 AND after = 0) AS churned_customers,
+          count(*) FILTER (WHERE after > 0) AS end_customers
+   FROM moves
+   WHERE period < timestamptz '2026-01-01' AND (before > 0 OR after > 0)
+   GROUP BY period ORDER BY period
+   $q$);

@@ -1,0 +1,31 @@
+-- Properties every object of the extension must have, whatever family it belongs to.
+SELECT extversion FROM pg_extension WHERE extname = 'b2bmetrics';
+
+-- Every function is PARALLEL SAFE (a query using one can still run in parallel).
+SELECT p.oid::regprocedure AS not_parallel_safe
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'b2bmetrics'
+WHERE p.proparallel <> 's'
+ORDER BY 1::text;
+
+-- Every aggregate has a combine function, and serialize/deserialize when its state is internal.
+SELECT a.aggfnoid::regprocedure AS aggregate_missing_parallel_support
+FROM pg_aggregate a JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'b2bmetrics'
+WHERE a.aggcombinefn = 0
+   OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0))
+ORDER BY 1::text;
+
+-- Every function and type has a comment (\df+ and \dT+ explain themselves).
+SELECT p.oid::regprocedure AS function_without_comment
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'b2bmetrics'
+WHERE obj_description(p.oid, 'pg_proc') IS NULL
+  AND p.prorettype NOT IN ('internal'::regtype, 'cstring'::regtype)   -- support functions
+  AND NOT EXISTS (SELECT 1 FROM pg_aggregate a WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn,
+                                                               a.aggserialfn, a.aggdeserialfn))
+  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend))
+  AND NOT EXISTS (SELECT 1 FROM pg_operator o WHERE o.oprcode = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_amproc ap WHERE ap.amproc = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_cast c WHERE c.castfunc = p.oid)
+ORDER BY 1::text;
