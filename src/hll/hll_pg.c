@@ -29,6 +29,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/fmgrprotos.h"
 #include "utils/typcache.h"
 
 #include "hll.h"
@@ -136,6 +137,8 @@ typedef struct UvHasher
 {
 	Oid			type;
 	FmgrInfo	proc;
+	bool		is_numeric;		/* needs the sign folded in, see below */
+	Datum		numeric_zero;
 } UvHasher;
 
 static UvHasher *
@@ -164,6 +167,14 @@ uv_hasher(FunctionCallInfo fcinfo, int argno)
 	hasher->type = type;
 	fmgr_info_copy(&hasher->proc, &entry->hash_extended_proc_finfo,
 				   fcinfo->flinfo->fn_mcxt);
+	hasher->is_numeric = (getBaseType(type) == NUMERICOID);
+	if (hasher->is_numeric)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		hasher->numeric_zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+		MemoryContextSwitchTo(old);
+	}
 	fcinfo->flinfo->fn_extra = hasher;
 	return hasher;
 }
@@ -173,16 +184,26 @@ uv_hasher(FunctionCallInfo fcinfo, int argno)
  * seed, then a finaliser.  Equal values hash equally wherever the type's hash
  * says so: int2/int4/int8 agree (hashint8extended folds values that fit in
  * 32 bits to the int4 hash), and numeric ignores trailing zeros.
+ *
+ * PostgreSQL's numeric hash ignores the sign (hash(-5) = hash(5): harmless
+ * for a hash table, which compares keys, but a sketch only sees hashes), so
+ * a negative numeric gets a constant folded in before the finaliser.
  */
+#define UV_NEGATIVE_NUMERIC	UINT64CONST(0x6e65676174697665)	/* "negative" */
+
 static inline uint64
 uv_hash_value(FunctionCallInfo fcinfo, int argno)
 {
 	UvHasher   *hasher = uv_hasher(fcinfo, argno);
-	Datum		h;
+	Datum		value = PG_GETARG_DATUM(argno);
+	uint64		h;
 
-	h = FunctionCall2Coll(&hasher->proc, PG_GET_COLLATION(),
-						  PG_GETARG_DATUM(argno), UInt64GetDatum(UV_HASH_SEED));
-	return uv_mix64(DatumGetUInt64(h));
+	h = DatumGetUInt64(FunctionCall2Coll(&hasher->proc, PG_GET_COLLATION(),
+										 value, UInt64GetDatum(UV_HASH_SEED)));
+	if (hasher->is_numeric &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, value, hasher->numeric_zero)) < 0)
+		h ^= UV_NEGATIVE_NUMERIC;
+	return uv_mix64(h);
 }
 
 /* ---- type input and output ----------------------------------------------- */
