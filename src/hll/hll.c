@@ -8,7 +8,7 @@
  * -------------------
  * Every value is reduced to a uniform 64-bit hash.  While a sketch has seen
  * few distinct hashes it simply keeps them, so its count is exact (64-bit
- * collisions are negligible below 10^9 values).  Past 3m/32 hashes that
+ * collisions are negligible below 10^9 values).  Past 7m/64 hashes that
  * list would be larger than the m registers of a HyperLogLog sketch, so it
  * turns into one: the top p bits of a hash pick a register, and the register
  * remembers the longest run of leading zeros (plus one, "rho") seen in the
@@ -32,24 +32,13 @@
  * fills a memory allocator chunk without waste; the last step is m/8 slots.
  */
 #define UV_MIN_HASHSET_CAPACITY 14
+#define UV_INITIAL_HASHSET_CAPACITY 30	/* 256 bytes: skips the smallest step */
 #define UV_NEXT_HASHSET_CAPACITY(c) (2 * (c) + 2)
-
-static inline uint64_t *
-uv_hashes(UvSketch *s)
-{
-	return (uint64_t *) ((char *) s + UV_HEADER_SIZE);
-}
 
 static inline const uint64_t *
 uv_hashes_const(const UvSketch *s)
 {
 	return (const uint64_t *) ((const char *) s + UV_HEADER_SIZE);
-}
-
-static inline uint8_t *
-uv_registers(UvSketch *s)
-{
-	return (uint8_t *) s + UV_HEADER_SIZE;
 }
 
 static inline const uint8_t *
@@ -58,24 +47,18 @@ uv_registers_const(const UvSketch *s)
 	return (const uint8_t *) s + UV_HEADER_SIZE;
 }
 
-/* The sparse forms hold at most 3m/32 hashes: 3/4 of a table of m/8 slots,
- * which is m bytes, the size of the registers. */
-uint32_t
-uv_sparse_limit(int precision)
-{
-	return ((uint32_t) 1 << precision) * 3 / 32;
-}
-
 static inline uint32_t
 uv_max_hashset_capacity(int precision)
 {
 	return ((uint32_t) 1 << precision) / 8;
 }
 
-static inline uint32_t
-uv_hashset_load_limit(uint32_t capacity)
+/* The sparse forms hold at most 7m/64 hashes: a full table of m/8 slots,
+ * which is m bytes, the size of the registers. */
+uint32_t
+uv_sparse_limit(int precision)
 {
-	return (uint32_t) ((uint64_t) capacity * 3 / 4);
+	return uv_hashset_load_limit(uv_max_hashset_capacity(precision));
 }
 
 size_t
@@ -93,24 +76,6 @@ uv_max_wire_size(void)
 	size_t		dense = (size_t) 1 << UV_PRECISION_MAX;
 
 	return UV_WIRE_HEADER_SIZE + (sparse > dense ? sparse : dense);
-}
-
-/*
- * A bijective 64-bit finaliser in the style of splitmix64: two rounds of
- * xor-shift and multiplication by an odd constant, so each input bit flips
- * about half of the output bits.  The type hash functions it follows are
- * good, but some (int4, int8) only spread 32 bits of input, and the
- * registers need every bit of the 64 to be uniform.
- */
-uint64_t
-uv_mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
 }
 
 static UvSketch *
@@ -133,19 +98,6 @@ uv_alloc(const UvAllocator *a, int precision, uint8_t repr, uint32_t capacity)
 }
 
 /* ---- dense registers ------------------------------------------------------ */
-
-static inline void
-uv_dense_add(UvSketch *s, uint64_t hash)
-{
-	int			p = s->precision;
-	uint32_t	index = (uint32_t) (hash >> (64 - p));
-	uint64_t	rest = hash << p;
-	uint8_t		rho = rest ? (uint8_t) (__builtin_clzll(rest) + 1) : (uint8_t) (64 - p + 1);
-	uint8_t    *reg = uv_registers(s) + index;
-
-	if (*reg < rho)
-		*reg = rho;
-}
 
 /*
  * Merge the registers of src (precision >= dst's) into dst.  Going from a
@@ -236,43 +188,6 @@ uv_iter_next(UvIterator *it, uint64_t *hash)
 	return 0;
 }
 
-/* 1: inserted, 0: already there, -1: no room (the table is at 3/4). */
-static inline int
-uv_hashset_insert(UvSketch *s, uint64_t hash)
-{
-	uint64_t   *slots = uv_hashes(s);
-	uint32_t	capacity = s->capacity;
-	uint32_t	i;
-
-	if (hash == 0)
-	{
-		if (s->flags & UV_FLAG_HAS_ZERO)
-			return 0;
-		if (s->count >= uv_hashset_load_limit(s->capacity))
-			return -1;
-		s->flags |= UV_FLAG_HAS_ZERO;
-		s->count++;
-		return 1;
-	}
-	/*
-	 * The home slot scales the top 32 bits to the capacity (a multiply
-	 * instead of a modulo): uniform, and it keeps the table nearly sorted.
-	 */
-	i = (uint32_t) (((hash >> 32) * capacity) >> 32);
-	while (slots[i] != 0)
-	{
-		if (slots[i] == hash)
-			return 0;
-		if (++i == capacity)
-			i = 0;
-	}
-	if (s->count >= uv_hashset_load_limit(s->capacity))
-		return -1;
-	slots[i] = hash;
-	s->count++;
-	return 1;
-}
-
 /* A dense sketch of the given precision holding the hashes of set s. */
 static UvSketch *
 uv_set_to_dense(const UvSketch *s, int precision, const UvAllocator *a)
@@ -322,23 +237,15 @@ uv_new(int precision, const UvAllocator *a)
 {
 	uint32_t	capacity = uv_max_hashset_capacity(precision);
 
-	if (capacity > UV_MIN_HASHSET_CAPACITY)
-		capacity = UV_MIN_HASHSET_CAPACITY;
+	if (capacity > UV_INITIAL_HASHSET_CAPACITY)
+		capacity = UV_INITIAL_HASHSET_CAPACITY;
 	return uv_alloc(a, precision, UV_REPR_HASHSET, capacity);
 }
 
 UvSketch *
-uv_add_hash(UvSketch *s, uint64_t hash, const UvAllocator *a)
+uv_add_hash_slow(UvSketch *s, uint64_t hash, const UvAllocator *a)
 {
 	UvSketch   *bigger;
-
-	if (s->repr == UV_REPR_DENSE)
-	{
-		uv_dense_add(s, hash);
-		return s;
-	}
-	if (s->repr == UV_REPR_HASHSET && uv_hashset_insert(s, hash) >= 0)
-		return s;
 
 	/*
 	 * A full table doubles (amortised O(1) per insert); past the sparse

@@ -13,7 +13,7 @@
  * the hashes would need more room than the registers:
  *
  *   UV_REPR_SPARSE   count hashes, sorted ascending, no duplicates.  At most
- *                    uv_sparse_limit(p) = 3m/32 of them (1,536 at p = 14).
+ *                    uv_sparse_limit(p) = 7m/64 of them (1,792 at p = 14).
  *   UV_REPR_DENSE    m one-byte registers; register i holds the largest rho
  *                    seen among hashes whose top p bits are i, where rho is
  *                    the position of the first 1 bit in the remaining
@@ -22,7 +22,7 @@
  *                    hashes in an open-addressing table (linear probing,
  *                    home slot from the top bits of the hash, 0 marks an
  *                    empty slot, a flag records the hash 0 itself), filled
- *                    to at most 3/4 of its capacity.  Inserting is O(1) and
+ *                    to at most 7/8 of its capacity.  Inserting is O(1) and
  *                    deduplicates, so the per-row path never sorts.
  *
  * SPARSE and DENSE are canonical: the value a function returns to SQL is
@@ -49,7 +49,7 @@
  *   byte 2     representation: 1 = sparse, 2 = dense
  *   byte 3     0 (reserved)
  *   bytes 4-7  uint32: number of hashes (sparse); 0 (dense)
- *   sparse:    count x uint64 hashes, strictly increasing, count <= 3m/32
+ *   sparse:    count x uint64 hashes, strictly increasing, count <= 7m/64
  *   dense:     m bytes, register values 0..q+1
  * The text form is "uv:" followed by the lowercase hex of those bytes.
  * uv_decode() / uv_decode_text() check every byte of that before trusting it.
@@ -123,18 +123,127 @@ extern uint32_t uv_sparse_limit(int precision);
 extern size_t uv_size(const UvSketch *s);
 extern size_t uv_max_wire_size(void);
 
-/* The 64-bit finaliser applied to every hash (a bijection). */
-extern uint64_t uv_mix64(uint64_t x);
+/*
+ * The 64-bit finaliser applied to every hash, in the style of splitmix64:
+ * two rounds of xor-shift and multiplication by an odd constant, so each
+ * input bit flips about half of the output bits, and a bijection.  The type
+ * hash functions it follows are good, but some (int4, int8) only spread 32
+ * bits of input, and the registers need all 64 bits uniform.  Part of the
+ * stored format: changing it changes every stored sketch.
+ */
+static inline uint64_t
+uv_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
 
 /* A new empty sketch (HASHSET) of the given precision, which must be valid. */
 extern UvSketch *uv_new(int precision, const UvAllocator *a);
+
+/*
+ * The per-row path, inline: setting a register, or inserting into the hash
+ * table while it has room.  Growing is uv_add_hash_slow() in hll.c.
+ */
+static inline uint64_t *
+uv_hashes(UvSketch *s)
+{
+	return (uint64_t *) ((char *) s + UV_HEADER_SIZE);
+}
+
+static inline uint8_t *
+uv_registers(UvSketch *s)
+{
+	return (uint8_t *) s + UV_HEADER_SIZE;
+}
+
+/*
+ * A hash table is filled to at most 7/8: linear probing stays short at that
+ * load (most lookups are repeat visitors, found in a few probes of one cache
+ * line), and memory matters more, because every group of a GROUP BY holds
+ * its own table.
+ */
+static inline uint32_t
+uv_hashset_load_limit(uint32_t capacity)
+{
+	return (uint32_t) ((uint64_t) capacity * 7 / 8);
+}
+
+/* register[top p bits] = max(register, rho of the other q = 64 - p bits) */
+static inline void
+uv_dense_add(UvSketch *s, uint64_t hash)
+{
+	int			p = s->precision;
+	uint32_t	index = (uint32_t) (hash >> (64 - p));
+	uint64_t	rest = hash << p;
+	uint8_t		rho = rest ? (uint8_t) (__builtin_clzll(rest) + 1) : (uint8_t) (64 - p + 1);
+	uint8_t    *reg = uv_registers(s) + index;
+
+	if (*reg < rho)
+		*reg = rho;
+}
+
+/* 1: inserted, 0: already there, -1: no room (the table is at 7/8). */
+static inline int
+uv_hashset_insert(UvSketch *s, uint64_t hash)
+{
+	uint64_t   *slots = uv_hashes(s);
+	uint32_t	capacity = s->capacity;
+	uint32_t	i;
+
+	if (hash == 0)
+	{
+		if (s->flags & UV_FLAG_HAS_ZERO)
+			return 0;
+		if (s->count >= uv_hashset_load_limit(capacity))
+			return -1;
+		s->flags |= UV_FLAG_HAS_ZERO;
+		s->count++;
+		return 1;
+	}
+
+	/*
+	 * The home slot scales the top 32 bits to the capacity (a multiply
+	 * instead of a modulo): uniform, and it keeps the table nearly sorted.
+	 */
+	i = (uint32_t) (((hash >> 32) * capacity) >> 32);
+	while (slots[i] != 0)
+	{
+		if (slots[i] == hash)
+			return 0;
+		if (++i == capacity)
+			i = 0;
+	}
+	if (s->count >= uv_hashset_load_limit(capacity))
+		return -1;
+	slots[i] = hash;
+	s->count++;
+	return 1;
+}
+
+extern UvSketch *uv_add_hash_slow(UvSketch *s, uint64_t hash, const UvAllocator *a);
 
 /*
  * Add one hash.  DENSE and HASHSET sketches with room are updated in place
  * and returned; otherwise a new, larger sketch is returned and the argument
  * is left untouched (the caller frees it when it owns it).
  */
-extern UvSketch *uv_add_hash(UvSketch *s, uint64_t hash, const UvAllocator *a);
+static inline UvSketch *
+uv_add_hash(UvSketch *s, uint64_t hash, const UvAllocator *a)
+{
+	if (s->repr == UV_REPR_DENSE)
+	{
+		uv_dense_add(s, hash);
+		return s;
+	}
+	if (s->repr == UV_REPR_HASHSET && uv_hashset_insert(s, hash) >= 0)
+		return s;
+	return uv_add_hash_slow(s, hash, a);
+}
 
 /*
  * dst := dst UNION src, at the smaller of the two precisions.  Updates dst

@@ -29,6 +29,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/typcache.h"
 
@@ -102,6 +103,21 @@ uv_sketch_arg(FunctionCallInfo fcinfo, int argno)
 	return s;
 }
 
+/*
+ * The transition state: our own datum, so it needs no checks, and it is
+ * only ever copied (never compressed), so detoasting is a formality
+ * skipped on the per-row path.
+ */
+static inline UvSketch *
+uv_state_arg(FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *v = (struct varlena *) PG_GETARG_POINTER(argno);
+
+	if (unlikely(VARATT_IS_EXTENDED(v)))
+		v = pg_detoast_datum(v);
+	return (UvSketch *) v;
+}
+
 static int
 uv_check_precision(int32 precision)
 {
@@ -133,23 +149,29 @@ uv_estimate_int64(const UvSketch *s)
  * The extended hash function of the argument's type (the one hash
  * partitioning uses), looked up once per call site and kept in fn_extra.
  */
+typedef enum UvHashKind
+{
+	UV_HASH_GENERIC,			/* call the type's extended hash function */
+	UV_HASH_INT2,				/* the same result, computed inline */
+	UV_HASH_INT4,
+	UV_HASH_INT8,
+	UV_HASH_NUMERIC				/* generic, plus the sign (see below) */
+} UvHashKind;
+
 typedef struct UvHasher
 {
-	Oid			type;
+	UvHashKind	kind;
 	FmgrInfo	proc;
-	bool		is_numeric;		/* needs the sign folded in, see below */
 	Datum		numeric_zero;
 } UvHasher;
 
 static UvHasher *
-uv_hasher(FunctionCallInfo fcinfo, int argno)
+uv_hasher_lookup(FunctionCallInfo fcinfo, int argno)
 {
-	UvHasher   *hasher = (UvHasher *) fcinfo->flinfo->fn_extra;
+	UvHasher   *hasher;
 	Oid			type;
 	TypeCacheEntry *entry;
 
-	if (hasher != NULL)
-		return hasher;
 	type = get_fn_expr_argtype(fcinfo->flinfo, argno);
 	if (!OidIsValid(type))
 		ereport(ERROR,
@@ -163,12 +185,28 @@ uv_hasher(FunctionCallInfo fcinfo, int argno)
 						format_type_be(type)),
 				 errdetail("uvsketch hashes values with the type's default hash operator class."),
 				 errhint("Cast the value to a type that has one, such as text.")));
-	hasher = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(UvHasher));
-	hasher->type = type;
+	hasher = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(UvHasher));
 	fmgr_info_copy(&hasher->proc, &entry->hash_extended_proc_finfo,
 				   fcinfo->flinfo->fn_mcxt);
-	hasher->is_numeric = (getBaseType(type) == NUMERICOID);
-	if (hasher->is_numeric)
+	switch (hasher->proc.fn_oid)
+	{
+		case F_HASHINT2EXTENDED:
+			hasher->kind = UV_HASH_INT2;
+			break;
+		case F_HASHINT4EXTENDED:
+			hasher->kind = UV_HASH_INT4;
+			break;
+		case F_HASHINT8EXTENDED:
+			hasher->kind = UV_HASH_INT8;
+			break;
+		case F_HASH_NUMERIC_EXTENDED:
+			hasher->kind = UV_HASH_NUMERIC;
+			break;
+		default:
+			hasher->kind = UV_HASH_GENERIC;
+			break;
+	}
+	if (hasher->kind == UV_HASH_NUMERIC)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
@@ -194,15 +232,44 @@ uv_hasher(FunctionCallInfo fcinfo, int argno)
 static inline uint64
 uv_hash_value(FunctionCallInfo fcinfo, int argno)
 {
-	UvHasher   *hasher = uv_hasher(fcinfo, argno);
+	UvHasher   *hasher = (UvHasher *) fcinfo->flinfo->fn_extra;
 	Datum		value = PG_GETARG_DATUM(argno);
 	uint64		h;
 
-	h = DatumGetUInt64(FunctionCall2Coll(&hasher->proc, PG_GET_COLLATION(),
-										 value, UInt64GetDatum(UV_HASH_SEED)));
-	if (hasher->is_numeric &&
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, value, hasher->numeric_zero)) < 0)
-		h ^= UV_NEGATIVE_NUMERIC;
+	if (unlikely(hasher == NULL))
+		hasher = uv_hasher_lookup(fcinfo, argno);
+	switch (hasher->kind)
+	{
+			/*
+			 * The integer hashes inline, exactly as hashint2/4/8extended
+			 * compute them (the pinned hashes in sql/hll.sql check that):
+			 * an int8 folds its high half into the low one, which leaves
+			 * values that fit in 32 bits with their int4 hash.
+			 */
+		case UV_HASH_INT2:
+			h = hash_bytes_uint32_extended((uint32) (int32) DatumGetInt16(value), UV_HASH_SEED);
+			break;
+		case UV_HASH_INT4:
+			h = hash_bytes_uint32_extended((uint32) DatumGetInt32(value), UV_HASH_SEED);
+			break;
+		case UV_HASH_INT8:
+			{
+				int64		v = DatumGetInt64(value);
+				uint32		lo = (uint32) v;
+				uint32		hi = (uint32) (v >> 32);
+
+				lo ^= (v >= 0) ? hi : ~hi;
+				h = hash_bytes_uint32_extended(lo, UV_HASH_SEED);
+				break;
+			}
+		default:
+			h = DatumGetUInt64(FunctionCall2Coll(&hasher->proc, PG_GET_COLLATION(),
+												 value, UInt64GetDatum(UV_HASH_SEED)));
+			if (hasher->kind == UV_HASH_NUMERIC &&
+				DatumGetInt32(DirectFunctionCall2(numeric_cmp, value, hasher->numeric_zero)) < 0)
+				h ^= UV_NEGATIVE_NUMERIC;
+			break;
+	}
 	return uv_mix64(h);
 }
 
@@ -339,7 +406,7 @@ uv_sketch_trans_common(FunctionCallInfo fcinfo, int precision)
 	uint64		hash;
 
 	uv_require_aggregate(fcinfo, "uv_sketch_trans");
-	state = PG_ARGISNULL(0) ? NULL : (UvSketch *) PG_GETARG_VARLENA_P(0);
+	state = PG_ARGISNULL(0) ? NULL : uv_state_arg(fcinfo, 0);
 	if (PG_ARGISNULL(1))
 	{
 		if (state == NULL)

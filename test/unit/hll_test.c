@@ -88,7 +88,7 @@ test_mix64(void)
 static void
 test_exact_small(void)
 {
-	int			sizes[] = {0, 1, 2, 10, 11, 12, 13, 100, 1000, 1535, 1536};
+	int			sizes[] = {0, 1, 2, 25, 26, 27, 28, 100, 1000, 1791, 1792};
 	size_t		k;
 	int			all_exact = 1;
 	int			all_sparse = 1;
@@ -108,14 +108,14 @@ test_exact_small(void)
 			all_sparse = 0;
 		free(s);
 	}
-	ok(all_exact, "p=14: counts 0..1536 are exact, duplicates ignored");
-	ok(all_sparse, "p=14: up to 1536 distinct hashes stay sparse");
-	ok(uv_sparse_limit(14) == 1536 && uv_sparse_limit(4) == 1 && uv_sparse_limit(18) == 24576,
-	   "sparse limit is 3m/32");
+	ok(all_exact, "p=14: counts 0..1792 are exact, duplicates ignored");
+	ok(all_sparse, "p=14: up to 1792 distinct hashes stay sparse");
+	ok(uv_sparse_limit(14) == 1792 && uv_sparse_limit(4) == 1 && uv_sparse_limit(18) == 28672,
+	   "sparse limit is 7m/64");
 	{
-		UvSketch   *s = build(14, 7, 1537);
+		UvSketch   *s = build(14, 7, 1793);
 
-		ok(s->repr == UV_REPR_DENSE && s->capacity == 16384, "1537th distinct hash switches to registers");
+		ok(s->repr == UV_REPR_DENSE && s->capacity == 16384, "1793rd distinct hash switches to registers");
 		free(s);
 	}
 	{
@@ -195,7 +195,7 @@ test_pinned_bytes(void)
 static void
 test_round_trips(void)
 {
-	int			sizes[] = {0, 1, 500, 1536, 1537, 100000};
+	int			sizes[] = {0, 1, 500, 1792, 1793, 100000};
 	size_t		k;
 	int			bin_ok = 1;
 	int			text_ok = 1;
