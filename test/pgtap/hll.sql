@@ -1,7 +1,7 @@
 -- pgTAP: uv_hll / uv_sketch / uvsketch on the sample dataset, SQLSTATEs, parallel plans, memory.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(36);
+SELECT plan(33);
 
 CREATE SCHEMA hll_t;
 SET search_path = hll_t, public;
