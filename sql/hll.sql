@@ -130,6 +130,12 @@ SELECT uv_add(NULL, 1::int8) = uv_sketch(1::int8) AS from_null,
        uv_count(uv_add('uv:01040200000000000001050000000000000000000000003d', 1)) AS add_to_dense,
        uv_precision(uv_add(uv_sketch(1, 6), 2)) AS keeps_precision;
 
+-- As window aggregates: moving frames restart the state, running frames extend it.
+SELECT x, uv_hll(x % 5) OVER (ORDER BY x ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS last_3,
+       uv_hll(x % 5) OVER (ORDER BY x) AS running,
+       uv_count(uv_sketch(x % 3) OVER (ORDER BY x)) AS running_sketch
+FROM generate_series(1, 8) x;
+
 -- Precision bounds.
 SELECT uv_precision(uv_sketch(1)) AS default_p, uv_precision(uv_sketch(1, 4)) AS p4,
        uv_precision(uv_sketch(1, 18)) AS p18, uv_hll(x, 4) AS p4_count_1
