@@ -213,4 +213,3 @@ COPY bad_copy FROM '/tmp/b2b_hll_regress.bin' (FORMAT binary);
 SELECT uv_hll(p) FROM (VALUES (point(1, 2))) v(p);
 SELECT uv_hash(point(1, 2));
 SELECT uv_sketch_trans(NULL, 1);
-SELECT uv_union_trans('uv:010e010000000000', 'uv:010e010000000000');

@@ -73,13 +73,12 @@ CREATE FUNCTION uv_hash(anyelement) RETURNS bigint
 COMMENT ON FUNCTION uv_hash(anyelement) IS
     'The 64-bit hash a value contributes to a sketch (part of the stored format)';
 
--- Aggregate support.  The state is the uvsketch itself, updated in place.
+-- Aggregate support.  The state is the uvsketch itself, updated in place;
+-- uv_union (above) is the combine function and the union aggregates' transition.
 CREATE FUNCTION uv_sketch_trans(uvsketch, anyelement) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION uv_sketch_trans_precision(uvsketch, anyelement, integer) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uv_union_trans(uvsketch, uvsketch) RETURNS uvsketch
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION uv_hll_final(uvsketch) RETURNS bigint
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION uv_sketch_final(uvsketch) RETURNS uvsketch
@@ -93,32 +92,32 @@ CREATE FUNCTION uv_sketch_final(uvsketch) RETURNS uvsketch
 CREATE AGGREGATE uv_hll(anyelement) (
     SFUNC = uv_sketch_trans, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_hll_final,
-    COMBINEFUNC = uv_union_trans, PARALLEL = SAFE
+    COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_hll(anyelement, integer) (
     SFUNC = uv_sketch_trans_precision, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_hll_final,
-    COMBINEFUNC = uv_union_trans, PARALLEL = SAFE
+    COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_hll(uvsketch) (
-    SFUNC = uv_union_trans, STYPE = uvsketch, SSPACE = 1024,
+    SFUNC = uv_union, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_hll_final,
-    COMBINEFUNC = uv_union_trans, PARALLEL = SAFE
+    COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_sketch(anyelement) (
     SFUNC = uv_sketch_trans, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_sketch_final,
-    COMBINEFUNC = uv_union_trans, PARALLEL = SAFE
+    COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_sketch(anyelement, integer) (
     SFUNC = uv_sketch_trans_precision, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_sketch_final,
-    COMBINEFUNC = uv_union_trans, PARALLEL = SAFE
+    COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_sketch(uvsketch) (
-    SFUNC = uv_union_trans, STYPE = uvsketch, SSPACE = 1024,
+    SFUNC = uv_union, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_sketch_final,
-    COMBINEFUNC = uv_union_trans, PARALLEL = SAFE
+    COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(anyelement) IS 'Estimated number of distinct non-NULL values (precision 14)';
 COMMENT ON AGGREGATE uv_hll(anyelement, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';

@@ -48,7 +48,6 @@ PG_FUNCTION_INFO_V1(uvsketch_eq);
 PG_FUNCTION_INFO_V1(uvsketch_hash);
 PG_FUNCTION_INFO_V1(uv_sketch_trans);
 PG_FUNCTION_INFO_V1(uv_sketch_trans_precision);
-PG_FUNCTION_INFO_V1(uv_union_trans);
 PG_FUNCTION_INFO_V1(uv_hll_final);
 PG_FUNCTION_INFO_V1(uv_sketch_final);
 PG_FUNCTION_INFO_V1(uv_count);
@@ -442,24 +441,6 @@ uv_sketch_trans_precision(PG_FUNCTION_ARGS)
 	return uv_sketch_trans_common(fcinfo, uv_check_precision(PG_GETARG_INT32(2)));
 }
 
-/*
- * Transition of uv_hll(uvsketch) and uv_sketch(uvsketch), and the combine
- * function of every aggregate here: state := state UNION sketch.  Strict:
- * the executor starts the state with a copy of the first non-NULL sketch,
- * so the state is always ours to modify; the second argument never is.
- */
-Datum
-uv_union_trans(PG_FUNCTION_ARGS)
-{
-	UvSketch   *state;
-	UvSketch   *next;
-
-	uv_require_aggregate(fcinfo, "uv_union_trans");
-	state = uv_sketch_arg(fcinfo, 0);
-	next = uv_union_into(state, uv_sketch_arg(fcinfo, 1), &uv_allocator);
-	PG_RETURN_POINTER(uv_finish(next));
-}
-
 /* uv_hll's final function: the estimate, 0 when no value was seen. */
 Datum
 uv_hll_final(PG_FUNCTION_ARGS)
@@ -495,6 +476,17 @@ uv_count(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(uv_estimate_int64(uv_sketch_arg(fcinfo, 0)));
 }
 
+/*
+ * uv_union(a, b) and a || b; also the transition function of uv_hll(uvsketch)
+ * and uv_sketch(uvsketch), and the combine function of every aggregate here.
+ *
+ * Called by an aggregate, the first argument is the aggregate's own state
+ * (the function is strict, so the executor starts the state with a copy of
+ * the first non-NULL sketch): it is updated in place and handed back, maybe
+ * as a hash table.  Called as a plain function it works on a copy, since an
+ * argument may point into a shared buffer, and returns the canonical form.
+ * The second argument is never modified.
+ */
 Datum
 uv_union(PG_FUNCTION_ARGS)
 {
@@ -502,7 +494,8 @@ uv_union(PG_FUNCTION_ARGS)
 	UvSketch   *b = uv_sketch_arg(fcinfo, 1);
 	UvSketch   *result;
 
-	/* a fresh copy: arguments are never modified outside an aggregate */
+	if (AggCheckCallContext(fcinfo, NULL))
+		PG_RETURN_POINTER(uv_finish(uv_union_into(a, b, &uv_allocator)));
 	result = uv_union_into(uv_fold(a, a->precision, &uv_allocator), b, &uv_allocator);
 	PG_RETURN_POINTER(uv_finish(uv_canonical(result, &uv_allocator)));
 }
