@@ -103,6 +103,10 @@ FROM (SELECT uv_sketch(x) FILTER (WHERE x <= 400) AS a,
 SELECT (SELECT uv_sketch(x) FROM generate_series(1, 60000) x WHERE x % 3 <> 0)
     || (SELECT uv_sketch(x) FROM generate_series(1, 60000) x WHERE x % 3 = 0)
      = (SELECT uv_sketch(x) FROM generate_series(1, 60000) x) AS dense_union_is_sketch_of_union;
+-- A plain call never modifies its arguments (dense, same precision: the in-place case of aggregates).
+SELECT uv_count(a.s || b.s) >= uv_count(a.s) AS union_grows, uv_count(a.s) AS a_after, uv_count(b.s) AS b_after,
+       a.s = (SELECT s FROM sk WHERE g = 2) AS a_unchanged
+FROM sk a, sk b WHERE a.g = 2 AND b.g = 3;
 -- Mixed precision folds down to the coarser one, equal to building it there.
 SELECT uv_precision(a || b) AS p, (a || b) = c AS equals_direct, uv_count(a || b) = uv_count(c) AS same_count
 FROM (SELECT uv_sketch(x, 14) FILTER (WHERE x % 2 = 0) AS a,
