@@ -32,7 +32,7 @@
  * fills a memory allocator chunk without waste; the last step is m/8 slots.
  */
 #define UV_MIN_HASHSET_CAPACITY 14
-#define UV_INITIAL_HASHSET_CAPACITY 30	/* 256 bytes: skips the smallest step */
+#define UV_INITIAL_HASHSET_CAPACITY 126	/* 1 KiB (110 hashes): the SSPACE */
 #define UV_NEXT_HASHSET_CAPACITY(c) (2 * (c) + 2)
 
 static inline const uint64_t *

@@ -84,11 +84,12 @@ CREATE FUNCTION uv_hll_final(uvsketch) RETURNS bigint
 CREATE FUNCTION uv_sketch_final(uvsketch) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- SSPACE: a state starts at 256 bytes and doubles with the distinct values
--- it holds (exact hashes, 8 bytes each at up to 7/8 load), up to 16 KiB of
--- registers at p = 14.  1 KiB holds up to 110 distinct values, the typical
--- per-page / per-day group; the planner uses it to size hash aggregation,
--- and a larger group simply grows.
+-- SSPACE: a state starts as a 1 KiB table of exact hashes (up to 110
+-- distinct values, the typical per-page / per-hour group) and doubles as it
+-- fills, up to 16 KiB of registers at p = 14.  Starting at the declared size
+-- means a typical group never reallocates: growing leaves the old chunk on
+-- the allocator's free list, and when all groups grow together nothing
+-- reuses it.
 CREATE AGGREGATE uv_hll(anyelement) (
     SFUNC = uv_sketch_trans, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_hll_final,

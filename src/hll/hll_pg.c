@@ -414,7 +414,7 @@ uv_sketch_trans_common(FunctionCallInfo fcinfo, int precision)
 	}
 	hash = uv_hash_value(fcinfo, 1);
 	if (state == NULL)
-		state = uv_new(precision, &uv_allocator);
+		state = uv_finish(uv_new(precision, &uv_allocator));
 	else if (state->precision != precision)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -422,7 +422,7 @@ uv_sketch_trans_common(FunctionCallInfo fcinfo, int precision)
 				 errdetail("The group started with precision %d, then got %d.",
 						   state->precision, precision)));
 	next = uv_add_hash(state, hash, &uv_allocator);
-	PG_RETURN_POINTER(uv_finish(next));
+	PG_RETURN_POINTER(next == state ? state : uv_finish(next));
 }
 
 Datum
