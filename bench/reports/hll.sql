@@ -11,7 +11,7 @@ SELECT '| n | trials | uv_hll (p=14) mean | max | uv_hll(x, 11) mean | max | pos
 SELECT '|--:|--:|--:|--:|--:|--:|--:|--:|';
 WITH trials AS (
   SELECT n, t
-  FROM (VALUES (10, 50), (1000, 50), (5000, 50), (100000, 10), (10000000, 2)) v(n, trials),
+  FROM (VALUES (10, 50), (1000, 50), (5000, 50), (100000, 30), (10000000, 3)) v(n, trials),
        generate_series(1, trials) t
 ), est AS (
   SELECT n, t, abs(e.uv - n)::float8 / n AS uv, abs(e.uv11 - n)::float8 / n AS uv11,
