@@ -39,6 +39,7 @@ BEGIN
     FOREACH w IN ARRAY worker_settings LOOP
       PERFORM set_config('max_parallel_workers_per_gather', w::text, false);
       FOR c IN SELECT * FROM bench_case ORDER BY ord LOOP
+        RAISE NOTICE 'bench: round % of %, % worker(s): % / %', r, rounds, w, c.workload, c.impl;
         EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || c.query INTO plan;
         INSERT INTO bench_result VALUES (c.ord, r, w,
           (plan -> 0 ->> 'Execution Time')::float8,
@@ -49,7 +50,6 @@ BEGIN
               'strict $.** ? (@."Sort Space Type" == "Disk")."Sort Space Used"') v));
       END LOOP;
     END LOOP;
-    RAISE NOTICE 'bench: round % of % done', r, rounds;
   END LOOP;
 END $$;
 

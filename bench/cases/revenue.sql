@@ -37,4 +37,11 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
    FROM moves
    WHERE period < timestamptz '2026-01-01' AND (before > 0 OR after > 0)
    GROUP BY period ORDER BY period
+   $q$),
+  ('MRR bridge, 36 months', 'mrr_movement + mrr_bridge', false,
+   $q$
+   SELECT (m).period, (mrr_bridge(m)).*
+   FROM (SELECT unnest(mrr_movement(started_at, ended_at, mrr, '2023-01-01', '2026-01-01')) AS m
+         FROM subscriptions GROUP BY account_id) per_customer
+   GROUP BY (m).period ORDER BY (m).period
    $q$);

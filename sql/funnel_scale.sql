@@ -1,0 +1,129 @@
+-- funnel_step at scale: an independent plain-SQL check of the default mode,
+-- serial = forced-parallel for every mode, and a million matching rows.
+SET timezone = 'UTC';
+
+-- 20,000 visitors, 200,000 events on the hours of ~11 days (so ties occur),
+-- steps A B C D plus noise X.
+CREATE TABLE funnel_events AS
+SELECT g % 20000 AS visitor,
+       timestamptz '2024-01-01' + (hashint4(g) & 255) * interval '1 hour' AS ts,
+       (ARRAY['A', 'B', 'C', 'D', 'X'])[1 + (hashint4(g + 7) & 2147483647) % 5] AS event
+FROM generate_series(1, 200000) g;
+ANALYZE funnel_events;
+
+-- The default mode in plain SQL, straight from the definition: level >= k
+-- when rows for steps 1..k exist in nondecreasing time within the window.
+CREATE TEMP TABLE plain_levels AS
+SELECT v.visitor,
+       CASE WHEN EXISTS (SELECT FROM funnel_events a JOIN funnel_events b USING (visitor)
+                         JOIN funnel_events c USING (visitor) JOIN funnel_events d USING (visitor)
+                         WHERE a.visitor = v.visitor AND a.event = 'A' AND b.event = 'B' AND c.event = 'C'
+                           AND d.event = 'D' AND a.ts <= b.ts AND b.ts <= c.ts AND c.ts <= d.ts
+                           AND d.ts - a.ts <= interval '3 days') THEN 4
+            WHEN EXISTS (SELECT FROM funnel_events a JOIN funnel_events b USING (visitor)
+                         JOIN funnel_events c USING (visitor)
+                         WHERE a.visitor = v.visitor AND a.event = 'A' AND b.event = 'B' AND c.event = 'C'
+                           AND a.ts <= b.ts AND b.ts <= c.ts AND c.ts - a.ts <= interval '3 days') THEN 3
+            WHEN EXISTS (SELECT FROM funnel_events a JOIN funnel_events b USING (visitor)
+                         WHERE a.visitor = v.visitor AND a.event = 'A' AND b.event = 'B'
+                           AND a.ts <= b.ts AND b.ts - a.ts <= interval '3 days') THEN 2
+            WHEN EXISTS (SELECT FROM funnel_events a WHERE a.visitor = v.visitor AND a.event = 'A') THEN 1
+            ELSE 0 END AS level
+FROM (SELECT DISTINCT visitor FROM funnel_events) v;
+
+-- A function that tells whether a query's plan aggregates in parallel.
+CREATE FUNCTION pg_temp.plan_is_parallel(query text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  line text;
+  partial boolean := false;
+  finalize boolean := false;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+    partial := partial OR line LIKE '%Partial%Aggregate%';
+    finalize := finalize OR line LIKE '%Finalize%Aggregate%';
+  END LOOP;
+  RETURN partial AND finalize;
+END $$;
+
+-- The levels per visitor for one mode, as a query text.
+CREATE FUNCTION pg_temp.levels_query(mode text) RETURNS text LANGUAGE sql AS $$
+  SELECT format($q$SELECT visitor, funnel_step(ts, '3 days', %L, event = 'A', event = 'B', event = 'C', event = 'D') AS level
+                   FROM funnel_events GROUP BY visitor$q$, mode)
+$$;
+
+CREATE TEMP TABLE modes (mode text);
+INSERT INTO modes VALUES ('default'), ('strict_increase'), ('strict_order'), ('strict_deduplication'),
+  ('strict_increase,strict_order'), ('strict_increase,strict_deduplication'),
+  ('strict_order,strict_deduplication'), ('strict_increase,strict_order,strict_deduplication');
+
+-- Serial results for every mode.
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE serial_levels (mode text, visitor int, level int);
+DO $$
+DECLARE m text;
+BEGIN
+  FOR m IN SELECT mode FROM modes LOOP
+    EXECUTE format('INSERT INTO serial_levels SELECT %L, * FROM (%s) q', m, pg_temp.levels_query(m));
+  END LOOP;
+END $$;
+
+-- The default mode agrees with the plain-SQL definition on every visitor.
+SELECT count(*) AS visitors,
+       count(*) FILTER (WHERE s.level IS DISTINCT FROM p.level) AS disagreements
+FROM plain_levels p FULL JOIN (SELECT * FROM serial_levels WHERE mode = 'default') s USING (visitor);
+
+-- The stricter modes never exceed the default mode.
+SELECT count(*) AS above_default
+FROM serial_levels s JOIN serial_levels d ON d.mode = 'default' AND d.visitor = s.visitor
+WHERE s.level > d.level;
+
+-- Some visitors at every level, in every mode (the data exercises all paths).
+SELECT mode, funnel_counts(level, 4) FROM serial_levels GROUP BY mode ORDER BY mode;
+
+-- Forced parallel: Partial and Finalize aggregates, same results.
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET enable_indexscan = off;
+SELECT pg_temp.plan_is_parallel(pg_temp.levels_query('strict_order')) AS funnel_step_parallel;
+CREATE TEMP TABLE parallel_levels (mode text, visitor int, level int);
+DO $$
+DECLARE m text;
+BEGIN
+  FOR m IN SELECT mode FROM modes LOOP
+    EXECUTE format('INSERT INTO parallel_levels SELECT %L, * FROM (%s) q', m, pg_temp.levels_query(m));
+  END LOOP;
+END $$;
+SELECT count(*) AS rows_compared,
+       count(*) FILTER (WHERE s.level IS DISTINCT FROM p.level) AS disagreements
+FROM serial_levels s FULL JOIN parallel_levels p USING (mode, visitor);
+
+-- funnel_counts in parallel, over a real table, equals the serial result.
+CREATE TABLE funnel_levels AS SELECT * FROM serial_levels;
+ANALYZE funnel_levels;
+SELECT pg_temp.plan_is_parallel('SELECT funnel_counts(level, 4) FROM funnel_levels') AS funnel_counts_parallel;
+SELECT funnel_counts(level, 4) = (SELECT array_agg(n ORDER BY k) FROM
+         (SELECT k, count(*) FILTER (WHERE level >= k) AS n FROM funnel_levels, generate_series(1, 4) k GROUP BY k) c)
+       AS matches_plain_count
+FROM funnel_levels;
+
+-- A million matching rows in one group, fed in a scrambled order: second k
+-- (a permutation of 0..999,999) matches step k % 3 + 1 of four.  Windows of
+-- 2 s and 1 s give 3 and 2 (step 4 never matches, so every row is scanned).
+CREATE TABLE funnel_million AS
+SELECT timestamptz '2024-01-01' + k * interval '1 second' AS ts, k % 3 AS step
+FROM (SELECT (g * 7919) % 1000000 AS k FROM generate_series(0::bigint, 999999) g) s;
+SELECT funnel_step(ts, '2 seconds', step = 0, step = 1, step = 2, false) AS million_3,
+       funnel_step(ts, '1 second', step = 0, step = 1, step = 2, false) AS million_2,
+       funnel_step(ts, '2 seconds', 'strict_order,strict_increase', step = 0, step = 1, step = 2, false) AS million_strict_3
+FROM funnel_million;
+-- The same group split across parallel workers (serialized and combined).
+ANALYZE funnel_million;
+SELECT pg_temp.plan_is_parallel($q$SELECT funnel_step(ts, '2 seconds', step = 0, step = 1, step = 2, false) FROM funnel_million$q$)
+       AS million_parallel;
+SELECT funnel_step(ts, '2 seconds', step = 0, step = 1, step = 2, false) AS million_parallel_3
+FROM funnel_million;
+
+RESET ALL;
+DROP TABLE funnel_events, funnel_levels, funnel_million;

@@ -1,0 +1,188 @@
+-- health_score, health_score_detail, health_band: hand-worked cases.
+-- as_of = 2025-09-01 00:00 UTC, recent 30 days, baseline 90 days:
+--   R = (2025-08-02, 2025-09-01], B = (2025-05-04, 2025-08-02].
+-- In each case the expected score is worked out by hand in the comment.
+SET timezone = 'UTC';
+SET extra_float_digits = 0;
+
+CREATE TEMP TABLE ev (grp text, ts timestamptz, signal text);
+
+-- r rows in R (spread over 2025-08-03 ..) and b rows in B (2025-06-01 ..) of one signal
+CREATE FUNCTION pg_temp.rows(grp text, signal text, r int, b int)
+RETURNS SETOF ev LANGUAGE sql AS $$
+  SELECT grp, timestamptz '2025-08-03' + i * interval '1 hour', signal FROM generate_series(1, r) i
+  UNION ALL
+  SELECT grp, timestamptz '2025-06-01' + i * interval '1 hour', signal FROM generate_series(1, b) i
+$$;
+
+INSERT INTO ev SELECT * FROM pg_temp.rows('no_data', 'page_view', 5, 5);         -- no model signal: NULL
+INSERT INTO ev VALUES ('out_of_windows', '2025-09-02', 'login'), ('out_of_windows', '2025-01-01', 'login'); -- NULL
+INSERT INTO ev SELECT * FROM pg_temp.rows('e0_r_pos', 'login', 2, 0);            -- e = 0 < r: x = 1, 100
+INSERT INTO ev SELECT * FROM pg_temp.rows('up_half', 'login', 1, 6);             -- e = 2, x = 0.5, c = 0.5
+INSERT INTO ev SELECT * FROM pg_temp.rows('up_half', 'core_feature', 3, 9);      -- e = 3, x = 1, c = 1
+                                                                              -- 100 (3 * 0.5 + 5) / 8 = 81.25
+INSERT INTO ev SELECT * FROM pg_temp.rows('up_capped', 'login', 5, 3);           -- e = 1, x = 5, c = 1: 100
+INSERT INTO ev SELECT * FROM pg_temp.rows('down', 'login', 1, 3);                -- c = 1
+INSERT INTO ev SELECT * FROM pg_temp.rows('down', 'help_view', 2, 3);            -- e = 1, x = 2, c = 1/2
+                                                                              -- 100 (3 + 0.5) / 4 = 87.5
+INSERT INTO ev SELECT * FROM pg_temp.rows('down_x0', 'help_view', 0, 3);         -- x = 0, c = 1
+INSERT INTO ev SELECT * FROM pg_temp.rows('down_x0', 'core_feature', 0, 3);      -- x = 0, c = 0
+                                                                              -- 100 (1) / 6 = 16.666.. = 16.67
+INSERT INTO ev SELECT * FROM pg_temp.rows('down_below', 'help_view', 1, 6);      -- x = 0.5 < 1, c = 1: 100
+INSERT INTO ev SELECT * FROM pg_temp.rows('thirds', 'login', 1, 9);              -- e = 3, x = 1/3
+                                                                              -- 100 / 3 = 33.333.. = 33.33
+INSERT INTO ev SELECT * FROM pg_temp.rows('nulls', 'login', 1, 6);               -- as up_half's login: 50
+INSERT INTO ev VALUES ('nulls', NULL, 'login'), ('nulls', '2025-08-20', NULL), ('nulls', NULL, NULL);
+INSERT INTO ev VALUES ('case', '2025-08-20', 'Login'), ('case', '2025-08-20', 'login '); -- not "login": NULL
+-- Window edges, all login: at as_of (R), at as_of - 30 days (B), 1 us after it (R),
+-- at as_of - 120 days (ignored), 1 us after it (B), 1 us after as_of (ignored):
+-- r = 2, b = 2, e = 2/3, x = 3, c = 1: 100.
+INSERT INTO ev VALUES
+  ('edges', '2025-09-01 00:00:00', 'login'),
+  ('edges', timestamptz '2025-09-01' - interval '30 days', 'login'),
+  ('edges', timestamptz '2025-09-01' - interval '30 days' + interval '1 microsecond', 'login'),
+  ('edges', timestamptz '2025-09-01' - interval '120 days', 'login'),
+  ('edges', timestamptz '2025-09-01' - interval '120 days' + interval '1 microsecond', 'login'),
+  ('edges', timestamptz '2025-09-01' + interval '1 microsecond', 'login');
+INSERT INTO ev SELECT * FROM pg_temp.rows('tickets', 'support_ticket', 5, 0);    -- target 2: x = 2.5, c = 0.4
+INSERT INTO ev SELECT * FROM pg_temp.rows('tickets_few', 'support_ticket', 1, 0); -- x = 0.5, c = 1
+INSERT INTO ev SELECT * FROM pg_temp.rows('tickets_none', 'page_view', 1, 0);    -- x = 0, c = 1 (e = 2 > 0)
+
+\set m '{"recent": "30 days", "baseline": "90 days", "signals": {"login": {"weight": 3}, "core_feature": {"weight": 5}, "help_view": {"weight": 1, "direction": "down"}, "support_ticket": {"weight": 1, "direction": "down", "target": 2}}}'
+-- Without support_ticket (its target makes every group have data):
+\set m3 '{"recent": "30 days", "baseline": "90 days", "signals": {"login": {"weight": 3}, "core_feature": {"weight": 5}, "help_view": {"weight": 1, "direction": "down"}}}'
+
+SELECT grp,
+       health_score(ts, signal, '2025-09-01', :'m3') AS score3,
+       health_score(ts, signal, '2025-09-01', :'m') AS score
+FROM ev GROUP BY grp ORDER BY grp;
+
+-- The detail of the window edges: 2 recent, 2 baseline.
+SELECT health_score_detail(ts, signal, '2025-09-01', :'m3') -> 'signals' -> 'login'
+FROM ev WHERE grp = 'edges';
+
+-- The whole detail of one group: help_view costs it 10 points (100 * 1 * (1 - 0.5) / 5).
+SELECT jsonb_pretty(health_score_detail(ts, signal, '2025-09-01', :'m'))
+FROM ev WHERE grp = 'down';
+
+-- Points lost add up to 100 - score.
+SELECT grp, (d ->> 'score')::numeric AS score,
+       round(100 - sum((s.value ->> 'points_lost')::numeric), 2) AS from_points_lost
+FROM (SELECT grp, health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM ev GROUP BY grp) g,
+     jsonb_each(d -> 'signals') s
+GROUP BY grp, d ORDER BY grp;
+
+-- Targets on an up signal: r = 3, target 4: 75.  Target 0: no data when r = 0, x = 1 when r > 0.
+-- Half hundredths round up: r = 3, target 32: 9.375 -> 9.38; r = 1, target 32: 3.125 -> 3.13.
+SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 4}}}'),
+       health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 32}}}'),
+       health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 0}}}'),
+       health_score(ts, signal, '2025-09-01', '{"signals": {"core_feature": {"weight": 1, "target": 0}}}')
+FROM pg_temp.rows('t', 'login', 3, 0);
+SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 32}}}')
+FROM pg_temp.rows('t', 'login', 1, 0);
+
+-- Decimal weights: login c = 0.5 (weight 0.5), core c = 1 (weight 1.5): 100 (0.25 + 1.5) / 2 = 87.5.
+SELECT health_score(ts, signal, '2025-09-01',
+                    '{"signals": {"login": {"weight": 0.5}, "core_feature": {"weight": 1.5}}}')
+FROM ev WHERE grp = 'up_half';
+
+-- recent and baseline default to 30 and 90 days; other lengths: recent 1 week, baseline 3 weeks
+-- (in hours): login r = 1 in (08-25, 09-01], b = 3 in (08-04, 08-25] -> e = 1, c = 1: 100;
+-- recent 1 day, baseline 3 weeks: r = 0 in (08-31, 09-01], b = 3 in (08-10, 08-31] (08-10 itself
+-- is the open end), e = 3/21, x = 0: 0.
+CREATE TEMP TABLE wk (ts timestamptz, signal text);
+INSERT INTO wk VALUES ('2025-08-28', 'login'), ('2025-08-10', 'login'), ('2025-08-12', 'login'),
+                      ('2025-08-14', 'login'), ('2025-07-01', 'login');
+SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1}}}') AS defaults,
+       health_score(ts, signal, '2025-09-01', '{"recent": "7 days", "baseline": "504 hours", "signals": {"login": {"weight": 1}}}') AS week,
+       health_score(ts, signal, '2025-09-01', '{"recent": "1 day", "baseline": "3 weeks", "signals": {"login": {"weight": 1}}}') AS day
+FROM wk;
+SELECT health_score_detail(ts, signal, '2025-09-01', '{"recent": "1 day", "baseline": "3 weeks", "signals": {"login": {"weight": 1}}}') -> 'signals'
+FROM wk;
+
+-- A group without rows: NULL, like every aggregate.
+SELECT health_score(ts, signal, '2025-09-01', :'m'), health_score_detail(ts, signal, '2025-09-01', :'m')
+FROM ev WHERE false;
+
+-- A different model per group is allowed (each group parses its own once).
+CREATE TEMP TABLE models (grp text, model jsonb);
+INSERT INTO models VALUES ('up_half', '{"signals": {"login": {"weight": 1}}}'),
+                          ('down', '{"signals": {"help_view": {"weight": 1, "direction": "down"}}}'),
+                          ('thirds', '{"signals": {"login": {"weight": 1}, "core_feature": {"weight": 1}}}');
+SELECT grp, health_score(ts, signal, '2025-09-01', model)
+FROM ev JOIN models USING (grp) GROUP BY grp ORDER BY grp;
+
+-- Other ways to call the aggregates.  As a window function, the running score of the 'down'
+-- group by time: the first help view alone gives 100; with a baseline login and no recent one,
+-- login has x = 0: 100 (0 + 1) / 4 = 25; the recent login makes it 100, the second recent help
+-- view (x = 2, c = 1/2) 87.5.  With grouping sets: login over both groups r = 2, b = 9, x = 2/3:
+-- 66.67; all: 100 (3 * 2/3 + 5 + 0.5) / 9 = 83.33.  With the model as a parameter.
+SELECT ts, signal, health_score(ts, signal, '2025-09-01', :'m3') OVER (ORDER BY ts, signal)
+FROM ev WHERE grp = 'down' ORDER BY ts, signal;
+SELECT grp, signal, health_score(ts, signal, '2025-09-01', :'m3')
+FROM ev WHERE grp IN ('up_half', 'down')
+GROUP BY GROUPING SETS ((grp), (signal), ()) ORDER BY grp, signal;
+PREPARE scores(jsonb) AS
+  SELECT grp, health_score(ts, signal, '2025-09-01', $1) FROM ev WHERE grp IN ('up_half', 'down') GROUP BY grp ORDER BY grp;
+EXECUTE scores(:'m3');
+DEALLOCATE scores;
+
+-- health_band: red up to 50, yellow up to 75, green above; custom thresholds.
+SELECT s, health_band(s), health_band(s, 60, 80)
+FROM (VALUES (0), (50), (50.01), (60), (75), (75.01), (80), (100), (NULL)) v(s);
+SELECT health_band(NULL, 60, 80), health_band(70, NULL, 80);
+
+-- Errors: SQLSTATE and message, caught one statement at a time.
+CREATE FUNCTION pg_temp.err(query text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE query;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- Errors in the model: SQLSTATE 22023, naming key and value.
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '[1, 2]') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '"login"') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"recent": "30 days"}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": ["login"]}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": 3}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": "3"}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 0}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": -2}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1e16}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "direction": "sideways"}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "direction": "UP"}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": -1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": null}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "colour": "red"}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1}}, "window": "30 days"}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"recent": "1 month", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"baseline": "1 year", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"recent": "thirty days", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"recent": 30, "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"recent": "0 days", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"baseline": "-90 days", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"baseline": "1 day -25 hours", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"baseline": "2147483647 days", "signals": {"login": {"weight": 1}}}') FROM ev$q$);
+-- The model is checked even when no row is counted.
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 0}}}') FROM ev WHERE ts IS NULL$q$);
+
+-- Errors in the other arguments.
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, NULL, '{"signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', NULL) FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, 'infinity', '{"signals": {"login": {"weight": 1}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, ts, '{"signals": {"login": {"weight": 1}}}') FROM ev WHERE grp = 'up_half'$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', m) FROM ev,
+  (VALUES ('{"signals": {"login": {"weight": 1}}}'::jsonb), ('{"signals": {"login": {"weight": 2}}}')) v(m)
+WHERE grp = 'up_half'$q$);
+SELECT pg_temp.err($q$SELECT health_band('NaN')$q$);
+SELECT pg_temp.err($q$SELECT health_band(60, 80, 70)$q$);
+
+-- Very wide windows saturate instead of overflowing: every past row is in B.
+SELECT health_score_detail(ts, signal, '2025-09-01',
+         '{"recent": "1 day", "baseline": "100000000 days", "signals": {"login": {"weight": 1}}}') -> 'signals' -> 'login' ->> 'baseline'
+FROM ev WHERE grp = 'edges';
