@@ -7,6 +7,8 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
    $q$SELECT count(DISTINCT visitor_id) FROM events$q$),
   ('UV overall', 'postgresql-hll', false,
    $q$SELECT hll_cardinality(hll_add_agg(hll_hash_bigint(visitor_id))) FROM events$q$),
+  ('UV overall', 'uv_hll', false,
+   $q$SELECT uv_hll(visitor_id) FROM events$q$),
 
   ('UV by channel and day', 'count(x)', true,
    $q$SELECT channel, date_trunc('day', ts), count(visitor_id) FROM events GROUP BY 1, 2$q$),
@@ -14,4 +16,29 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
    $q$SELECT channel, date_trunc('day', ts), count(DISTINCT visitor_id) FROM events GROUP BY 1, 2$q$),
   ('UV by channel and day', 'postgresql-hll', false,
    $q$SELECT channel, date_trunc('day', ts), hll_cardinality(hll_add_agg(hll_hash_bigint(visitor_id)))
-      FROM events GROUP BY 1, 2$q$);
+      FROM events GROUP BY 1, 2$q$),
+  ('UV by channel and day', 'uv_hll', false,
+   $q$SELECT channel, date_trunc('day', ts), uv_hll(visitor_id) FROM events GROUP BY 1, 2$q$);
+
+-- 20,000 groups of about 90 distinct visitors each (visitor buckets: visitor_id % 20000),
+-- where postgresql-hll's large per-group state spills and count(DISTINCT) must sort.
+INSERT INTO bench_case (workload, impl, reference, query) VALUES
+  ('UV in 20,000 groups', 'count(x)', true,
+   $q$SELECT visitor_id % 20000, count(visitor_id) FROM events GROUP BY 1$q$),
+  ('UV in 20,000 groups', 'count(DISTINCT x)', false,
+   $q$SELECT visitor_id % 20000, count(DISTINCT visitor_id) FROM events GROUP BY 1$q$),
+  ('UV in 20,000 groups', 'postgresql-hll', false,
+   $q$SELECT visitor_id % 20000, hll_cardinality(hll_add_agg(hll_hash_bigint(visitor_id)))
+      FROM events GROUP BY 1$q$),
+  ('UV in 20,000 groups', 'uv_hll', false,
+   $q$SELECT visitor_id % 20000, uv_hll(visitor_id) FROM events GROUP BY 1$q$),
+
+-- A text key (the visitor id as a cookie string): hashing text instead of a bigint.
+  ('UV overall, text key', 'count(x)', true,
+   $q$SELECT count(visitor_id::text) FROM events$q$),
+  ('UV overall, text key', 'count(DISTINCT x)', false,
+   $q$SELECT count(DISTINCT visitor_id::text) FROM events$q$),
+  ('UV overall, text key', 'postgresql-hll', false,
+   $q$SELECT hll_cardinality(hll_add_agg(hll_hash_text(visitor_id::text))) FROM events$q$),
+  ('UV overall, text key', 'uv_hll', false,
+   $q$SELECT uv_hll(visitor_id::text) FROM events$q$);

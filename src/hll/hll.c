@@ -1,0 +1,690 @@
+/*
+ * hll.c
+ *		The pure C core of the uvsketch type (see hll.h for the layout and
+ *		the binary format).  No PostgreSQL headers: memory comes from the
+ *		caller's UvAllocator, errors are returned as UvError codes.
+ *
+ * How the count works
+ * -------------------
+ * Every value is reduced to a uniform 64-bit hash.  While a sketch has seen
+ * few distinct hashes it simply keeps them, so its count is exact (64-bit
+ * collisions are negligible below 10^9 values).  Past 7m/64 hashes that
+ * list would be larger than the m registers of a HyperLogLog sketch, so it
+ * turns into one: the top p bits of a hash pick a register, and the register
+ * remembers the longest run of leading zeros (plus one, "rho") seen in the
+ * other q = 64 - p bits.  Long runs are rare, so the registers reveal how
+ * many distinct hashes went by.  The estimate is Otmar Ertl's "improved raw
+ * estimator" (New cardinality estimation algorithms for HyperLogLog
+ * sketches, 2017): unbiased over the whole range from a handful of values
+ * to 2^64 without the empirical bias tables of HLL++, and with no switch
+ * between linear counting and the raw estimate (the "hump" that switch
+ * causes near 5m/2 is what postgresql-hll users see).
+ */
+#include "hll.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Hash table capacities: 14, 30, 62, ... slots, so that the whole sketch
+ * (16-byte header + 8 bytes a slot) is exactly a power of two bytes and
+ * fills a memory allocator chunk without waste; the last step is m/8 slots.
+ */
+#define UV_MIN_HASHSET_CAPACITY 14
+#define UV_INITIAL_HASHSET_CAPACITY 126	/* 1 KiB (110 hashes): the SSPACE */
+#define UV_NEXT_HASHSET_CAPACITY(c) (2 * (c) + 2)
+
+static inline const uint64_t *
+uv_hashes_const(const UvSketch *s)
+{
+	return (const uint64_t *) ((const char *) s + UV_HEADER_SIZE);
+}
+
+static inline const uint8_t *
+uv_registers_const(const UvSketch *s)
+{
+	return (const uint8_t *) s + UV_HEADER_SIZE;
+}
+
+static inline uint32_t
+uv_max_hashset_capacity(int precision)
+{
+	return ((uint32_t) 1 << precision) / 8;
+}
+
+/* The sparse forms hold at most 7m/64 hashes: a full table of m/8 slots,
+ * which is m bytes, the size of the registers. */
+uint32_t
+uv_sparse_limit(int precision)
+{
+	return uv_hashset_load_limit(uv_max_hashset_capacity(precision));
+}
+
+size_t
+uv_size(const UvSketch *s)
+{
+	if (s->repr == UV_REPR_DENSE)
+		return UV_HEADER_SIZE + (size_t) s->capacity;
+	return UV_HEADER_SIZE + (size_t) s->capacity * sizeof(uint64_t);
+}
+
+size_t
+uv_max_wire_size(void)
+{
+	size_t		sparse = (size_t) uv_sparse_limit(UV_PRECISION_MAX) * 8;
+	size_t		dense = (size_t) 1 << UV_PRECISION_MAX;
+
+	return UV_WIRE_HEADER_SIZE + (sparse > dense ? sparse : dense);
+}
+
+static UvSketch *
+uv_alloc(const UvAllocator *a, int precision, uint8_t repr, uint32_t capacity)
+{
+	UvSketch	header;
+	UvSketch   *s;
+	size_t		size;
+
+	memset(&header, 0, sizeof(header));
+	header.version = UV_FORMAT_VERSION;
+	header.precision = (uint8_t) precision;
+	header.repr = repr;
+	header.capacity = capacity;
+	size = uv_size(&header);
+	s = a->alloc(size, a->ctx);
+	memset(s, 0, size);
+	*s = header;
+	return s;
+}
+
+/* ---- dense registers ------------------------------------------------------ */
+
+/*
+ * Merge the registers of src (precision >= dst's) into dst.  Going from a
+ * finer precision pf to a coarser pc moves the low d = pf - pc bits of each
+ * fine index into the value part, in front of the old value bits: if those
+ * moved bits are not all zero, the new rho is the position of their first
+ * 1; if they are, the run of zeros continues into the old value, so the new
+ * rho is d + old rho.  This gives exactly the registers the coarse sketch
+ * would have built from the same hashes.
+ */
+static void
+uv_dense_merge(UvSketch *dst, const UvSketch *src)
+{
+	int			d = src->precision - dst->precision;
+	uint32_t	m_src = (uint32_t) 1 << src->precision;
+	const uint8_t *in = uv_registers_const(src);
+	uint8_t    *out = uv_registers(dst);
+	uint32_t	i;
+
+	if (d == 0)
+	{
+		for (i = 0; i < m_src; i++)
+			if (out[i] < in[i])
+				out[i] = in[i];
+		return;
+	}
+	for (i = 0; i < m_src; i++)
+	{
+		uint32_t	moved = i & (((uint32_t) 1 << d) - 1);
+		uint8_t		rho;
+
+		if (in[i] == 0)
+			continue;
+		if (moved != 0)
+			rho = (uint8_t) (__builtin_clz(moved) - (32 - d) + 1);
+		else
+			rho = (uint8_t) (d + in[i]);
+		if (out[i >> d] < rho)
+			out[i >> d] = rho;
+	}
+}
+
+/* ---- sets of hashes (SPARSE, HASHSET) --------------------------------------- */
+
+typedef struct UvIterator
+{
+	const UvSketch *s;
+	uint32_t	next;
+	int			zero_pending;
+} UvIterator;
+
+static void
+uv_iter_init(UvIterator *it, const UvSketch *s)
+{
+	it->s = s;
+	it->next = 0;
+	it->zero_pending = (s->repr == UV_REPR_HASHSET && (s->flags & UV_FLAG_HAS_ZERO));
+}
+
+static int
+uv_iter_next(UvIterator *it, uint64_t *hash)
+{
+	const uint64_t *h = uv_hashes_const(it->s);
+
+	if (it->s->repr == UV_REPR_SPARSE)
+	{
+		if (it->next >= it->s->count)
+			return 0;
+		*hash = h[it->next++];
+		return 1;
+	}
+	if (it->zero_pending)
+	{
+		it->zero_pending = 0;
+		*hash = 0;
+		return 1;
+	}
+	while (it->next < it->s->capacity)
+	{
+		uint64_t	v = h[it->next++];
+
+		if (v != 0)
+		{
+			*hash = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A dense sketch of the given precision holding the hashes of set s. */
+static UvSketch *
+uv_set_to_dense(const UvSketch *s, int precision, const UvAllocator *a)
+{
+	UvSketch   *d = uv_alloc(a, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
+	UvIterator	it;
+	uint64_t	h;
+
+	uv_iter_init(&it, s);
+	while (uv_iter_next(&it, &h))
+		uv_dense_add(d, h);
+	return d;
+}
+
+/*
+ * A mutable copy of set s at the given precision with room for `extra` more
+ * hashes: a hash table when the hashes fit under the sparse limit, else
+ * dense registers.
+ */
+static UvSketch *
+uv_set_rebuild(const UvSketch *s, int precision, uint32_t extra, const UvAllocator *a)
+{
+	uint32_t	want = s->count + extra;
+	uint32_t	capacity = UV_MIN_HASHSET_CAPACITY;
+	uint32_t	max_capacity = uv_max_hashset_capacity(precision);
+	UvSketch   *t;
+	UvIterator	it;
+	uint64_t	h;
+
+	if (s->count > uv_sparse_limit(precision))
+		return uv_set_to_dense(s, precision, a);
+	if (want > uv_sparse_limit(precision))
+		want = uv_sparse_limit(precision);
+	while (capacity < max_capacity && uv_hashset_load_limit(capacity) < want)
+		capacity = UV_NEXT_HASHSET_CAPACITY(capacity);
+	if (capacity > max_capacity)
+		capacity = max_capacity;
+	t = uv_alloc(a, precision, UV_REPR_HASHSET, capacity);
+	uv_iter_init(&it, s);
+	while (uv_iter_next(&it, &h))
+		(void) uv_hashset_insert(t, h);
+	return t;
+}
+
+UvSketch *
+uv_new(int precision, const UvAllocator *a)
+{
+	uint32_t	capacity = uv_max_hashset_capacity(precision);
+
+	if (capacity > UV_INITIAL_HASHSET_CAPACITY)
+		capacity = UV_INITIAL_HASHSET_CAPACITY;
+	return uv_alloc(a, precision, UV_REPR_HASHSET, capacity);
+}
+
+UvSketch *
+uv_add_hash_slow(UvSketch *s, uint64_t hash, const UvAllocator *a)
+{
+	UvSketch   *bigger;
+
+	/*
+	 * A full table doubles (amortised O(1) per insert); past the sparse
+	 * limit it becomes registers.  A SPARSE argument is read-only, so it
+	 * is copied into a table first.
+	 */
+	if (s->repr == UV_REPR_HASHSET && s->count >= uv_sparse_limit(s->precision))
+		bigger = uv_set_to_dense(s, s->precision, a);
+	else
+		bigger = uv_set_rebuild(s, s->precision, s->count + 1, a);
+	if (bigger->repr == UV_REPR_DENSE)
+		uv_dense_add(bigger, hash);
+	else if (uv_hashset_insert(bigger, hash) < 0)
+	{
+		/* only when a SPARSE argument sat exactly at the limit */
+		UvSketch   *dense = uv_set_to_dense(bigger, bigger->precision, a);
+
+		a->release(bigger, a->ctx);
+		uv_dense_add(dense, hash);
+		bigger = dense;
+	}
+	return bigger;
+}
+
+UvSketch *
+uv_fold(const UvSketch *s, int precision, const UvAllocator *a)
+{
+	UvSketch   *d;
+
+	if (s->repr != UV_REPR_DENSE)
+		return uv_set_rebuild(s, precision, 0, a);
+	d = uv_alloc(a, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
+	uv_dense_merge(d, s);
+	return d;
+}
+
+/* Merge src (any representation, precision >= dst's) into dense dst. */
+static void
+uv_dense_union(UvSketch *dst, const UvSketch *src)
+{
+	UvIterator	it;
+	uint64_t	h;
+
+	if (src->repr == UV_REPR_DENSE)
+	{
+		uv_dense_merge(dst, src);
+		return;
+	}
+	uv_iter_init(&it, src);
+	while (uv_iter_next(&it, &h))
+		uv_dense_add(dst, h);
+}
+
+UvSketch *
+uv_union_into(UvSketch *dst, const UvSketch *src, const UvAllocator *a)
+{
+	int			precision = dst->precision < src->precision ? dst->precision : src->precision;
+	UvSketch   *cur;
+	UvIterator	it;
+	uint64_t	h;
+
+	if (dst->repr == UV_REPR_DENSE || src->repr == UV_REPR_DENSE)
+	{
+		if (dst->repr == UV_REPR_DENSE && dst->precision == precision)
+			cur = dst;
+		else if (dst->repr == UV_REPR_DENSE)
+			cur = uv_fold(dst, precision, a);
+		else
+			cur = uv_set_to_dense(dst, precision, a);
+		uv_dense_union(cur, src);
+		return cur;
+	}
+
+	/* Two sets of hashes: insert src's hashes into a table at the precision. */
+	if (dst->repr == UV_REPR_HASHSET && dst->precision == precision)
+		cur = dst;
+	else
+		cur = uv_set_rebuild(dst, precision, src->count, a);
+	uv_iter_init(&it, src);
+	while (uv_iter_next(&it, &h))
+	{
+		UvSketch   *next = uv_add_hash(cur, h, a);
+
+		if (next != cur)
+		{
+			if (cur != dst)
+				a->release(cur, a->ctx);
+			cur = next;
+		}
+	}
+	return cur;
+}
+
+static int
+uv_compare_hashes(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a;
+	uint64_t	y = *(const uint64_t *) b;
+
+	return (x > y) - (x < y);
+}
+
+UvSketch *
+uv_canonical(UvSketch *s, const UvAllocator *a)
+{
+	UvSketch   *c;
+	UvIterator	it;
+	uint64_t	h;
+	uint32_t	n = 0;
+
+	if (s->repr != UV_REPR_HASHSET)
+		return s;
+	c = uv_alloc(a, s->precision, UV_REPR_SPARSE, s->count);
+	uv_iter_init(&it, s);
+	while (uv_iter_next(&it, &h))
+		uv_hashes(c)[n++] = h;
+	c->count = n;
+	/* slots follow the top bits, so this input is nearly sorted already */
+	qsort(uv_hashes(c), n, sizeof(uint64_t), uv_compare_hashes);
+	return c;
+}
+
+/* ---- estimation ------------------------------------------------------------ */
+
+/*
+ * sigma(x) = x + sum_{k>=1} x^(2^k) 2^(k-1) accounts for the empty
+ * registers, tau(x) = (1 - x - sum_{k>=1} (1 - x^(2^-k))^2 2^-k) / 3 for
+ * the saturated ones (Ertl 2017, section 4).  Both series stop when adding a
+ * term no longer changes the double.
+ */
+static double
+uv_sigma(double x)
+{
+	double		y = 1.0;
+	double		z = x;
+	double		previous;
+
+	if (x == 1.0)
+		return INFINITY;
+	do
+	{
+		x *= x;
+		previous = z;
+		z += x * y;
+		y += y;
+	} while (z != previous);
+	return z;
+}
+
+static double
+uv_tau(double x)
+{
+	double		y = 1.0;
+	double		z = 1.0 - x;
+	double		previous;
+
+	if (x == 0.0 || x == 1.0)
+		return 0.0;
+	do
+	{
+		x = sqrt(x);
+		previous = z;
+		y *= 0.5;
+		z -= (1.0 - x) * (1.0 - x) * y;
+	} while (z != previous);
+	return z / 3.0;
+}
+
+double
+uv_ertl_estimate(const uint32_t *histogram, int precision)
+{
+	double		m = (double) ((uint32_t) 1 << precision);
+	int			q = 64 - precision;
+	double		z;
+	int			k;
+
+	z = m * uv_tau(1.0 - histogram[q + 1] / m);
+	for (k = q; k >= 1; k--)
+		z = 0.5 * (z + histogram[k]);
+	z += m * uv_sigma(histogram[0] / m);
+	/* alpha_inf = 1 / (2 ln 2); all registers empty gives z = inf, so 0 */
+	return m * m / (2.0 * log(2.0) * z);
+}
+
+double
+uv_estimate(const UvSketch *s)
+{
+	uint32_t	histogram[66];
+	uint32_t	m;
+	uint32_t	i;
+	const uint8_t *reg;
+
+	if (s->repr != UV_REPR_DENSE)
+		return (double) s->count;
+	memset(histogram, 0, sizeof(histogram));
+	m = (uint32_t) 1 << s->precision;
+	reg = uv_registers_const(s);
+	for (i = 0; i < m; i++)
+		histogram[reg[i]]++;
+	return uv_ertl_estimate(histogram, s->precision);
+}
+
+int
+uv_equal(const UvSketch *a, const UvSketch *b)
+{
+	return a->version == b->version && a->precision == b->precision &&
+		a->repr == b->repr && a->flags == b->flags && a->count == b->count &&
+		a->capacity == b->capacity &&
+		memcmp((const char *) a + UV_HEADER_SIZE, (const char *) b + UV_HEADER_SIZE,
+			   uv_size(a) - UV_HEADER_SIZE) == 0;
+}
+
+/* ---- external binary and text forms --------------------------------------- */
+
+static void
+uv_put_le32(uint8_t *out, uint32_t v)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		out[i] = (uint8_t) (v >> (8 * i));
+}
+
+static void
+uv_put_le64(uint8_t *out, uint64_t v)
+{
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8_t) (v >> (8 * i));
+}
+
+static uint32_t
+uv_get_le32(const uint8_t *in)
+{
+	return (uint32_t) in[0] | (uint32_t) in[1] << 8 |
+		(uint32_t) in[2] << 16 | (uint32_t) in[3] << 24;
+}
+
+static uint64_t
+uv_get_le64(const uint8_t *in)
+{
+	return (uint64_t) uv_get_le32(in) | (uint64_t) uv_get_le32(in + 4) << 32;
+}
+
+size_t
+uv_wire_size(const UvSketch *canonical)
+{
+	if (canonical->repr == UV_REPR_DENSE)
+		return UV_WIRE_HEADER_SIZE + canonical->capacity;
+	return UV_WIRE_HEADER_SIZE + (size_t) canonical->count * 8;
+}
+
+void
+uv_encode(const UvSketch *canonical, uint8_t *out)
+{
+	uint32_t	i;
+
+	out[0] = canonical->version;
+	out[1] = canonical->precision;
+	out[2] = canonical->repr;
+	out[3] = 0;
+	if (canonical->repr == UV_REPR_DENSE)
+	{
+		uv_put_le32(out + 4, 0);
+		memcpy(out + UV_WIRE_HEADER_SIZE, uv_registers_const(canonical), canonical->capacity);
+		return;
+	}
+	uv_put_le32(out + 4, canonical->count);
+	for (i = 0; i < canonical->count; i++)
+		uv_put_le64(out + UV_WIRE_HEADER_SIZE + 8 * (size_t) i, uv_hashes_const(canonical)[i]);
+}
+
+UvError
+uv_decode(const uint8_t *in, size_t len, UvSketch **out, const UvAllocator *a)
+{
+	int			precision;
+	uint32_t	count;
+	size_t		need;
+	UvSketch   *s;
+	uint32_t	i;
+
+	*out = NULL;
+	if (len < UV_WIRE_HEADER_SIZE)
+		return UV_ERR_TRUNCATED;
+	if (in[0] != UV_FORMAT_VERSION)
+		return UV_ERR_VERSION;
+	precision = in[1];
+	if (precision < UV_PRECISION_MIN || precision > UV_PRECISION_MAX)
+		return UV_ERR_PRECISION;
+	if (in[2] != UV_REPR_SPARSE && in[2] != UV_REPR_DENSE)
+		return UV_ERR_REPR;
+	if (in[3] != 0)
+		return UV_ERR_RESERVED;
+	count = uv_get_le32(in + 4);
+
+	if (in[2] == UV_REPR_DENSE)
+	{
+		uint32_t	m = (uint32_t) 1 << precision;
+		uint8_t		max_rho = (uint8_t) (64 - precision + 1);
+
+		if (count != 0)
+			return UV_ERR_RESERVED;
+		need = UV_WIRE_HEADER_SIZE + (size_t) m;
+		if (len < need)
+			return UV_ERR_TRUNCATED;
+		if (len > need)
+			return UV_ERR_LENGTH;
+		for (i = 0; i < m; i++)
+			if (in[UV_WIRE_HEADER_SIZE + i] > max_rho)
+				return UV_ERR_REGISTER;
+		s = uv_alloc(a, precision, UV_REPR_DENSE, m);
+		memcpy(uv_registers(s), in + UV_WIRE_HEADER_SIZE, m);
+		*out = s;
+		return UV_OK;
+	}
+
+	/* the count is bounded before it sizes anything */
+	if (count > uv_sparse_limit(precision))
+		return UV_ERR_COUNT;
+	need = UV_WIRE_HEADER_SIZE + (size_t) count * 8;
+	if (len < need)
+		return UV_ERR_TRUNCATED;
+	if (len > need)
+		return UV_ERR_LENGTH;
+	for (i = 1; i < count; i++)
+		if (uv_get_le64(in + UV_WIRE_HEADER_SIZE + 8 * (size_t) i) <=
+			uv_get_le64(in + UV_WIRE_HEADER_SIZE + 8 * (size_t) (i - 1)))
+			return UV_ERR_ORDER;
+	s = uv_alloc(a, precision, UV_REPR_SPARSE, count);
+	s->count = count;
+	for (i = 0; i < count; i++)
+		uv_hashes(s)[i] = uv_get_le64(in + UV_WIRE_HEADER_SIZE + 8 * (size_t) i);
+	*out = s;
+	return UV_OK;
+}
+
+size_t
+uv_text_size(const UvSketch *canonical)
+{
+	return strlen(UV_TEXT_PREFIX) + 2 * uv_wire_size(canonical);
+}
+
+void
+uv_encode_text(const UvSketch *canonical, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t		n = uv_wire_size(canonical);
+	size_t		prefix = strlen(UV_TEXT_PREFIX);
+	uint8_t    *bytes;
+	size_t		i;
+
+	/* encode in the tail of the output buffer, then expand to hex forwards */
+	bytes = (uint8_t *) out + prefix + n;
+	uv_encode(canonical, bytes);
+	memcpy(out, UV_TEXT_PREFIX, prefix);
+	for (i = 0; i < n; i++)
+	{
+		uint8_t		b = bytes[i];
+
+		out[prefix + 2 * i] = digits[b >> 4];
+		out[prefix + 2 * i + 1] = digits[b & 15];
+	}
+}
+
+static int
+uv_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+UvError
+uv_decode_text(const char *in, size_t len, UvSketch **out, const UvAllocator *a)
+{
+	size_t		prefix = strlen(UV_TEXT_PREFIX);
+	size_t		n;
+	size_t		i;
+	uint8_t    *bytes;
+	UvError		err;
+
+	*out = NULL;
+	if (len < prefix || memcmp(in, UV_TEXT_PREFIX, prefix) != 0)
+		return UV_ERR_PREFIX;
+	in += prefix;
+	len -= prefix;
+	if (len % 2 != 0)
+		return UV_ERR_HEX;
+	n = len / 2;
+	/* validate the digits and the size before allocating anything */
+	for (i = 0; i < len; i++)
+		if (uv_hex_value(in[i]) < 0)
+			return UV_ERR_HEX;
+	if (n < UV_WIRE_HEADER_SIZE)
+		return UV_ERR_TRUNCATED;
+	if (n > uv_max_wire_size())
+		return UV_ERR_LENGTH;
+	bytes = a->alloc(n, a->ctx);
+	for (i = 0; i < n; i++)
+		bytes[i] = (uint8_t) (uv_hex_value(in[2 * i]) << 4 | uv_hex_value(in[2 * i + 1]));
+	err = uv_decode(bytes, n, out, a);
+	a->release(bytes, a->ctx);
+	return err;
+}
+
+const char *
+uv_error_message(UvError err)
+{
+	switch (err)
+	{
+		case UV_OK:
+			return "no error";
+		case UV_ERR_TRUNCATED:
+			return "the data ends before the sketch does";
+		case UV_ERR_VERSION:
+			return "unknown format version (this build reads version 1)";
+		case UV_ERR_PRECISION:
+			return "precision is outside 4..18";
+		case UV_ERR_REPR:
+			return "unknown representation (1 = sparse, 2 = dense)";
+		case UV_ERR_RESERVED:
+			return "a reserved field is not zero";
+		case UV_ERR_LENGTH:
+			return "there are bytes after the end of the sketch";
+		case UV_ERR_COUNT:
+			return "a sparse sketch holds more hashes than its precision allows";
+		case UV_ERR_ORDER:
+			return "sparse hashes are not strictly increasing";
+		case UV_ERR_REGISTER:
+			return "a register value exceeds 65 - precision";
+		case UV_ERR_PREFIX:
+			return "the text form must start with \"uv:\"";
+		case UV_ERR_HEX:
+			return "the text form needs an even number of hex digits after \"uv:\"";
+	}
+	return "unknown error";
+}
