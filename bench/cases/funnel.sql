@@ -54,6 +54,21 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
    WHERE channel IS NOT NULL
    GROUP BY channel
    $q$),
+-- The floor under any per-visitor funnel: the same rows, ordered and grouped
+-- the same way, with count(*) where funnel_step was.  Whatever funnel_step
+-- costs beyond this is its own; the rest is PostgreSQL's sort and grouping.
+  ('funnel 5 steps, 7 days, by channel', 'floor: same grouping, count(*) only', false,
+   $q$
+   SELECT channel, count(*), sum(n) FROM (
+     SELECT visitor_id, (array_agg(channel) FILTER (WHERE event = 'page_view'))[1] AS channel,
+            count(*) AS n
+     FROM (SELECT visitor_id, ts, event, channel FROM events
+           WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')
+           ORDER BY visitor_id, ts) ordered
+     GROUP BY visitor_id) per_visitor
+   WHERE channel IS NOT NULL
+   GROUP BY channel
+   $q$),
 -- The same on unordered input, with the first-touch channel from the same
 -- DISTINCT ON as the reference: the planner (which underestimates the number
 -- of visitors) hash-aggregates, and the hash table spills to disk.
