@@ -147,7 +147,11 @@ FROM (VALUES (1)) v(x);
 SELECT uv_hll(x, 3) FROM generate_series(1, 3) x;
 SELECT uv_sketch(x, 19) FROM generate_series(1, 3) x;
 SELECT uv_hll(x, NULL) FROM generate_series(1, 3) x;
+-- rows of one group asking for different precisions get the coarsest, as a union would
 SELECT uv_hll(x, CASE WHEN x < 3 THEN 10 ELSE 12 END) FROM generate_series(1, 5) x;
+SELECT uv_precision(uv_sketch(x, CASE WHEN x < 3 THEN 12 ELSE 10 END)),
+       uv_sketch(x, CASE WHEN x < 3 THEN 12 ELSE 10 END) = uv_sketch(x, 10)
+FROM generate_series(1, 5000) x;
 
 -- Accuracy at a few cardinalities (fixed data): within 3 standard errors.
 SELECT n, abs(uv_hll(x) - n) / n::float8 < 3 * 1.04 / 128 AS within_3_sigma_p14,
@@ -217,3 +221,19 @@ COPY bad_copy FROM '/tmp/b2b_hll_regress.bin' (FORMAT binary);
 SELECT uv_hll(p) FROM (VALUES (point(1, 2))) v(p);
 SELECT uv_hash(point(1, 2));
 SELECT uv_sketch_trans(NULL, 1);
+
+-- Damaged datums (as from a corrupted table; forged here with a superuser-only
+-- cast of raw bytes) are refused before they are read, never read out of bounds.
+CREATE FUNCTION pg_temp.raw_uvsketch(bytea, bytea) RETURNS uvsketch LANGUAGE internal AS 'byteacat';
+-- dense, but only 16 registers for p = 14
+SELECT uv_count(pg_temp.raw_uvsketch(decode('010e020000000000' || '10000000' || repeat('01', 16), 'hex'), ''));
+-- sparse claiming 100 hashes with none behind it
+SELECT uv_count(pg_temp.raw_uvsketch(decode('010e01006400000000000000', 'hex'), ''));
+-- a hash table whose count hides that it is full (would probe forever)
+SELECT uv_hll(s) FROM (SELECT pg_temp.raw_uvsketch(decode('010e0300010000000200000001000000000000000200000000000000', 'hex'), '')
+                       UNION ALL SELECT 'uv:010e0100010000000500000000000000'::uvsketch) v(s);
+-- registers above q + 1 are clamped, not used as indexes
+SELECT uv_count(pg_temp.raw_uvsketch(decode('010e0200' || '00000000' || '00400000' || repeat('ff', 16384), 'hex'), ''));
+
+-- NaN and the infinities are distinct values (PostgreSQL's numeric hash gives them one hash).
+SELECT uv_hll(x), count(DISTINCT x) FROM unnest('{NaN,Infinity,-Infinity,1,-1,1.0}'::numeric[]) x;

@@ -443,9 +443,75 @@ uv_estimate(const UvSketch *s)
 	memset(histogram, 0, sizeof(histogram));
 	m = (uint32_t) 1 << s->precision;
 	reg = uv_registers_const(s);
-	for (i = 0; i < m; i++)
-		histogram[reg[i]]++;
+	for (i = 0; i < m; i++)		/* clamped: a damaged datum must not write past the end */
+		histogram[reg[i] <= 65 - s->precision ? reg[i] : 65 - s->precision]++;
 	return uv_ertl_estimate(histogram, s->precision);
+}
+
+/*
+ * Is this in-memory sketch, a datum of size bytes (varlena header
+ * included), safe to read?  Datums normally come from our own functions,
+ * but a damaged table or a hand-made value must not make a reader run off
+ * the end, overflow a buffer or probe a full hash table forever.  So the
+ * header fields must agree with each other and with the size, sparse hashes
+ * must be strictly increasing, and a hash table must hold as many hashes as
+ * its count says (so it keeps a free slot).  Register values need no check:
+ * uv_estimate() clamps them.  O(count) for the sets, O(1) for registers.
+ */
+UvError
+uv_check_layout(const UvSketch *s, size_t size)
+{
+	uint32_t	i;
+	uint32_t	used = 0;
+
+	if (size < UV_HEADER_SIZE)
+		return UV_ERR_TRUNCATED;
+	if (s->version != UV_FORMAT_VERSION)
+		return UV_ERR_VERSION;
+	if (s->precision < UV_PRECISION_MIN || s->precision > UV_PRECISION_MAX)
+		return UV_ERR_PRECISION;
+	switch (s->repr)
+	{
+		case UV_REPR_SPARSE:
+			if (s->flags != 0)
+				return UV_ERR_RESERVED;
+			if (s->count > uv_sparse_limit(s->precision) || s->capacity != s->count)
+				return UV_ERR_COUNT;
+			break;
+		case UV_REPR_DENSE:
+			if (s->flags != 0 || s->count != 0)
+				return UV_ERR_RESERVED;
+			if (s->capacity != (uint32_t) 1 << s->precision)
+				return UV_ERR_LENGTH;
+			break;
+		case UV_REPR_HASHSET:
+			if ((s->flags & ~UV_FLAG_HAS_ZERO) != 0)
+				return UV_ERR_RESERVED;
+			if (s->capacity < 1 || s->capacity > uv_max_hashset_capacity(s->precision))
+				return UV_ERR_LENGTH;
+			if (s->count > uv_hashset_load_limit(s->capacity))
+				return UV_ERR_COUNT;
+			break;
+		default:
+			return UV_ERR_REPR;
+	}
+	if (size != uv_size(s))
+		return UV_ERR_LENGTH;
+
+	if (s->repr == UV_REPR_SPARSE)
+	{
+		for (i = 1; i < s->count; i++)
+			if (uv_hashes_const(s)[i - 1] >= uv_hashes_const(s)[i])
+				return UV_ERR_ORDER;
+	}
+	else if (s->repr == UV_REPR_HASHSET)
+	{
+		for (i = 0; i < s->capacity; i++)
+			used += uv_hashes_const(s)[i] != 0;
+		if (used + ((s->flags & UV_FLAG_HAS_ZERO) ? 1 : 0) != s->count)
+			return UV_ERR_COUNT;
+	}
+	return UV_OK;
 }
 
 int

@@ -267,6 +267,8 @@ extern int	uv_equal(const UvSketch *a, const UvSketch *b);
 /* External binary format of a canonical sketch. */
 extern size_t uv_wire_size(const UvSketch *canonical);
 extern void uv_encode(const UvSketch *canonical, uint8_t *out);
+/* Checks an in-memory datum of size bytes before it is read (see hll.c). */
+extern UvError uv_check_layout(const UvSketch *s, size_t size);
 extern UvError uv_decode(const uint8_t *in, size_t len, UvSketch **out, const UvAllocator *a);
 
 /* Text form: "uv:" + hex of the binary format; text_size counts no NUL. */

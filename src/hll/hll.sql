@@ -89,7 +89,8 @@ CREATE FUNCTION uv_sketch_final(uvsketch) RETURNS uvsketch
 -- fills, up to 16 KiB of registers at p = 14.  Starting at the declared size
 -- means a typical group never reallocates: growing leaves the old chunk on
 -- the allocator's free list, and when all groups grow together nothing
--- reuses it.
+-- reuses it.  A union of stored sketches starts as a copy of the first
+-- one, and rollup sketches are mostly dense: 16 KiB at p = 14.
 CREATE AGGREGATE uv_hll(anyelement) (
     SFUNC = uv_sketch_trans, STYPE = uvsketch, SSPACE = 1024,
     FINALFUNC = uv_hll_final,
@@ -101,7 +102,7 @@ CREATE AGGREGATE uv_hll(anyelement, integer) (
     COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_hll(uvsketch) (
-    SFUNC = uv_union, STYPE = uvsketch, SSPACE = 1024,
+    SFUNC = uv_union, STYPE = uvsketch, SSPACE = 16400,
     FINALFUNC = uv_hll_final,
     COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
@@ -116,7 +117,7 @@ CREATE AGGREGATE uv_sketch(anyelement, integer) (
     COMBINEFUNC = uv_union, PARALLEL = SAFE
 );
 CREATE AGGREGATE uv_sketch(uvsketch) (
-    SFUNC = uv_union, STYPE = uvsketch, SSPACE = 1024,
+    SFUNC = uv_union, STYPE = uvsketch, SSPACE = 16400,
     FINALFUNC = uv_sketch_final,
     COMBINEFUNC = uv_union, PARALLEL = SAFE
 );

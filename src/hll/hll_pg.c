@@ -31,6 +31,7 @@
 #include "utils/lsyscache.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
 #include "utils/typcache.h"
 
 #include "hll.h"
@@ -84,21 +85,20 @@ uv_finish(UvSketch *s)
 /*
  * A sketch argument, detoasted (a copy when it was compressed, external or
  * had a short header, so the payload is always 8-byte aligned).  Stored
- * sketches came through our own input functions, but a cheap sanity check
- * keeps a damaged datum from being read out of bounds.
+ * sketches came through our own input functions, but a damaged or hand-made
+ * datum must not be read out of bounds: uv_check_layout() vets it first.
  */
 static UvSketch *
 uv_sketch_arg(FunctionCallInfo fcinfo, int argno)
 {
 	UvSketch   *s = (UvSketch *) PG_GETARG_VARLENA_P(argno);
+	UvError		err = uv_check_layout(s, VARSIZE(s));
 
-	if (VARSIZE(s) < UV_HEADER_SIZE || s->version != UV_FORMAT_VERSION ||
-		s->precision < UV_PRECISION_MIN || s->precision > UV_PRECISION_MAX ||
-		s->repr < UV_REPR_SPARSE || s->repr > UV_REPR_HASHSET ||
-		VARSIZE(s) != uv_size(s))
+	if (err != UV_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("corrupt uvsketch value")));
+				 errmsg("corrupt uvsketch value"),
+				 errdetail("%s", uv_error_message(err))));
 	return s;
 }
 
@@ -227,6 +227,28 @@ uv_hasher_lookup(FunctionCallInfo fcinfo, int argno)
  * a negative numeric gets a constant folded in before the finaliser.
  */
 #define UV_NEGATIVE_NUMERIC	UINT64CONST(0x6e65676174697665)	/* "negative" */
+#define UV_NAN_NUMERIC		UINT64CONST(0x6e756d6572696e61)	/* "numerina" */
+#define UV_INFINITE_NUMERIC	UINT64CONST(0x696e66696e697465)	/* "infinite" */
+
+/*
+ * It also hashes NaN and both infinities to the same value (the seed alone),
+ * so those get constants of their own too.
+ */
+static uint64
+uv_numeric_hash_fixup(uint64 h, Datum value, Datum zero)
+{
+	Numeric		n = DatumGetNumeric(value);
+
+	if (numeric_is_nan(n))
+		return h ^ UV_NAN_NUMERIC;
+#if PG_VERSION_NUM >= 140000
+	if (numeric_is_inf(n))
+		h ^= UV_INFINITE_NUMERIC;
+#endif
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n), zero)) < 0)
+		h ^= UV_NEGATIVE_NUMERIC;
+	return h;
+}
 
 static inline uint64
 uv_hash_value(FunctionCallInfo fcinfo, int argno)
@@ -264,9 +286,8 @@ uv_hash_value(FunctionCallInfo fcinfo, int argno)
 		default:
 			h = DatumGetUInt64(FunctionCall2Coll(&hasher->proc, PG_GET_COLLATION(),
 												 value, UInt64GetDatum(UV_HASH_SEED)));
-			if (hasher->kind == UV_HASH_NUMERIC &&
-				DatumGetInt32(DirectFunctionCall2(numeric_cmp, value, hasher->numeric_zero)) < 0)
-				h ^= UV_NEGATIVE_NUMERIC;
+			if (hasher->kind == UV_HASH_NUMERIC)
+				h = uv_numeric_hash_fixup(h, value, hasher->numeric_zero);
 			break;
 	}
 	return uv_mix64(h);
@@ -415,12 +436,15 @@ uv_sketch_trans_common(FunctionCallInfo fcinfo, int precision)
 	hash = uv_hash_value(fcinfo, 1);
 	if (state == NULL)
 		state = uv_finish(uv_new(precision, &uv_allocator));
-	else if (state->precision != precision)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("uvsketch precision must be the same for every row of a group"),
-				 errdetail("The group started with precision %d, then got %d.",
-						   state->precision, precision)));
+	else if (precision < state->precision)
+	{
+		/*
+		 * Rows of one group asking for different precisions get the coarsest,
+		 * as a union of their sketches would: the same answer whether a
+		 * parallel plan splits the group or not.
+		 */
+		state = uv_finish(uv_fold(state, precision, &uv_allocator));
+	}
 	next = uv_add_hash(state, hash, &uv_allocator);
 	PG_RETURN_POINTER(next == state ? state : uv_finish(next));
 }
