@@ -71,7 +71,9 @@ trap 'rm -f "$script"' EXIT
     echo "UPDATE bench_case SET family = '$family' WHERE family IS NULL;"
   done
   echo 'SET client_min_messages = notice;'
+  echo '\o /dev/null'
   echo "SELECT pg_temp.bench_run($ROUNDS, '{0,2}');"
+  echo '\o'
   echo '\pset tuples_only on'
   echo '\pset format unaligned'
   echo 'SELECT * FROM pg_temp.bench_report();'
