@@ -20,10 +20,9 @@ RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
 
 -- SSPACE: a typical group (a header and a few rows) takes about 128 bytes,
 -- which lets the planner hash-aggregate by visitor instead of sorting.
--- The final function sorts the stored rows in place and merges equal
--- timestamps: a canonical form of the same state, still valid for more rows
--- and more final calls (see funnel_step_finalfn), so READ_ONLY holds for the
--- state's meaning and the aggregate works as a window function.
+-- The final function sorts a copy when the rows did not arrive in time order
+-- and never modifies the state: READ_ONLY, so the aggregate also works as a
+-- window function.
 CREATE AGGREGATE funnel_step(ts timestamptz, "window" interval, VARIADIC steps boolean[]) (
     SFUNC = funnel_step_transfn,
     STYPE = internal,

@@ -326,7 +326,24 @@ funnel_step_finalfn(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
 	state = (FunnelState *) PG_GETARG_POINTER(0);
-	funnel_normalize(state);
+	if (!state->sorted)
+	{
+		/*
+		 * Sort a copy: the state stays as the transitions left it, so the
+		 * final function really is read-only (window frames and shared
+		 * states may call it again and go on adding rows).
+		 */
+		size_t		size = funnel_state_size(state->count);
+		FunnelState *copy = (FunnelState *) MemoryContextAllocHuge(CurrentMemoryContext, size);
+		int			level;
+
+		memcpy(copy, state, size);
+		copy->capacity = state->count;
+		funnel_normalize(copy);
+		level = funnel_level(copy->events, copy->count, &copy->spec);
+		pfree(copy);
+		PG_RETURN_INT32(level);
+	}
 	PG_RETURN_INT32(funnel_level(state->events, state->count, &state->spec));
 }
 
