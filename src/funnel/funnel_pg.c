@@ -309,42 +309,30 @@ funnel_step_mode_transfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * Sorting happens here, in place.  That changes the representation only:
- * the events become sorted with ties merged, which is the canonical form of
- * the same funnel (funnel_level gives the same result for it, and rows
- * appended afterwards are handled as before, the "sorted" flag being kept
- * exact).  So the transition state stays valid for further rows and further
- * final calls, as a window aggregate needs; see FINALFUNC_MODIFY in
- * funnel.sql.
+ * The level of the group.  Rows that arrived out of time order are sorted in
+ * a copy: the state is never modified, as FINALFUNC_MODIFY = READ_ONLY says,
+ * so window frames and shared states may call this again and add more rows.
  */
 Datum
 funnel_step_finalfn(PG_FUNCTION_ARGS)
 {
 	FunnelState *state;
+	int			level;
 
 	aggregate_context(fcinfo, "funnel_step");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
 	state = (FunnelState *) PG_GETARG_POINTER(0);
-	if (!state->sorted)
-	{
-		/*
-		 * Sort a copy: the state stays as the transitions left it, so the
-		 * final function really is read-only (window frames and shared
-		 * states may call it again and go on adding rows).
-		 */
-		size_t		size = funnel_state_size(state->count);
-		FunnelState *copy = (FunnelState *) MemoryContextAllocHuge(CurrentMemoryContext, size);
-		int			level;
+	if (state->sorted)
+		PG_RETURN_INT32(funnel_level(state->events, state->count, &state->spec));
 
-		memcpy(copy, state, size);
-		copy->capacity = state->count;
-		funnel_normalize(copy);
-		level = funnel_level(copy->events, copy->count, &copy->spec);
-		pfree(copy);
-		PG_RETURN_INT32(level);
-	}
-	PG_RETURN_INT32(funnel_level(state->events, state->count, &state->spec));
+	state = memcpy(MemoryContextAllocHuge(CurrentMemoryContext, funnel_state_size(state->count)),
+				   state, funnel_state_size(state->count));
+	state->capacity = state->count;
+	funnel_normalize(state);
+	level = funnel_level(state->events, state->count, &state->spec);
+	pfree(state);
+	PG_RETURN_INT32(level);
 }
 
 Datum
