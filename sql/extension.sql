@@ -29,3 +29,36 @@ WHERE obj_description(p.oid, 'pg_proc') IS NULL
   AND NOT EXISTS (SELECT 1 FROM pg_amproc ap WHERE ap.amproc = p.oid)
   AND NOT EXISTS (SELECT 1 FROM pg_cast c WHERE c.castfunc = p.oid)
 ORDER BY 1::text;
+
+-- Every function a dashboard may call resolves when a driver sends its parameters
+-- untyped (node-postgres and psqlODBC do; PREPARE without types is the same):
+-- one PREPARE per function name and argument count, listing those that fail.
+DO $$
+DECLARE
+  f record;
+  n int;
+  failed text[] := '{}';
+BEGIN
+  FOR f IN
+    SELECT DISTINCT p.proname, p.pronargs, p.pronargdefaults
+    FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+    JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'b2bmetrics'
+    WHERE 'internal'::regtype <> ALL (p.proargtypes::oid[])
+      AND p.prorettype NOT IN ('internal'::regtype, 'cstring'::regtype)
+      AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE p.oid IN (t.typinput, t.typoutput, t.typreceive, t.typsend))
+      AND NOT EXISTS (SELECT 1 FROM pg_aggregate a WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn))
+    ORDER BY 1, 2
+  LOOP
+    FOR n IN f.pronargs - f.pronargdefaults .. f.pronargs LOOP
+      BEGIN
+        EXECUTE format('PREPARE untyped_check AS SELECT %I(%s)', f.proname,
+                       (SELECT string_agg('$' || i, ', ') FROM generate_series(1, n) i));
+        DEALLOCATE untyped_check;
+      EXCEPTION WHEN OTHERS THEN
+        failed := failed || format('%s/%s: %s %s', f.proname, n, SQLSTATE, SQLERRM);
+      END;
+    END LOOP;
+  END LOOP;
+  RAISE NOTICE 'functions that do not resolve with untyped parameters: %',
+    CASE WHEN cardinality(failed) = 0 THEN 'none' ELSE array_to_string(failed, '; ') END;
+END $$;

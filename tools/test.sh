@@ -4,7 +4,8 @@
 #   2. bounded fuzzing of the decoders          (make fuzz, FUZZ_SECONDS each)
 #   3. pg_regress suites in sql/ + expected/    (make installcheck)
 #   4. pgTAP tests in test/pgtap/               (pg_prove)
-# 3 and 4 run on a throwaway cluster that is removed afterwards.
+#   5. every SQL example of README.md and docs/ (tools/doc-examples.sh)
+# 3 to 5 run on a throwaway cluster that is removed afterwards.
 # The last line is "N passed, N failed"; the exit status is non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +75,26 @@ SQL
   before=$failed
   count_tap build/pgtap.log
   [ "$prove_status" -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+fi
+
+echo "== documentation examples (tools/doc-examples.sh)"
+createdb b2b_docs
+if psql -q -X -v ON_ERROR_STOP=1 -d b2b_docs >build/docs-setup.log 2>&1 <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION b2bmetrics;
+\i sample/b2b_sample.sql
+CALL b2b_sample_generate(0.2, 42);
+SQL
+then
+  DOC_DB=b2b_docs tools/doc-examples.sh >build/docs.log 2>&1
+  docs_status=$?
+  grep -E '^(not ok|#)' build/docs.log | sed 's/^/   /'
+  before=$failed
+  count_tap build/docs.log
+  echo "   $(grep -cE '^ok' build/docs.log) ok, $(grep -cE '^not ok' build/docs.log) not ok"
+  [ "$docs_status" -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
+else
+  cat build/docs-setup.log; failed=$((failed + 1))
 fi
 
 echo

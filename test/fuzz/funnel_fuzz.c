@@ -8,7 +8,7 @@
  * can be computed, with no out-of-bounds access (ASan) and no undefined
  * behaviour (UBSan).
  */
-#include "funnel.h"
+#include "funnel/funnel.h"
 
 #include <stdlib.h>
 #include <string.h>

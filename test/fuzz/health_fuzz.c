@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "health.h"
+#include "health/health.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

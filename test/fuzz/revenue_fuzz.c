@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "revenue.h"
+#include "revenue/revenue.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 

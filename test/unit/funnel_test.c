@@ -9,7 +9,7 @@
  * with the rows fed in random order, split across two states that are then
  * combined, and passed through serialization.
  */
-#include "funnel.h"
+#include "funnel/funnel.h"
 #include "tap.h"
 
 #include <stdlib.h>

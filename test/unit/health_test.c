@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "health.h"
+#include "health/health.h"
 #include "tap.h"
 
 #define DAY_US	INT64_C(86400000000)

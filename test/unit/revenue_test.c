@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "revenue.h"
+#include "revenue/revenue.h"
 #include "tap.h"
 
 #define DAY ((int64_t) 86400 * 1000000)

@@ -1,17 +1,17 @@
 /*
- * hll_test.c: unit tests of the uvsketch core (src/hll/hll.c), no server.
+ * hll_test.c: unit tests of the uvsketch core (src/uv/uv.c), no server.
  *
  * Expected values come from outside the code under test: exact counts are
  * the number of distinct inputs we generated, folded sketches are compared
  * with sketches built directly at the coarse precision, the error bound is
  * the issue's 1.1 x 1.04 / sqrt(2^p), and the pinned bytes were worked out
- * by hand from the format in hll.h.
+ * by hand from the format in uv.h.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hll.h"
+#include "uv/uv.h"
 #include "tap.h"
 
 static void *
@@ -154,7 +154,7 @@ test_zero_hash_and_canonical(void)
 	free(cb);
 }
 
-/* pinned bytes of a known sketch: worked out by hand from hll.h */
+/* pinned bytes of a known sketch: worked out by hand from uv.h */
 static void
 test_pinned_bytes(void)
 {

@@ -1,6 +1,6 @@
 /*
- * hll.c
- *		The pure C core of the uvsketch type (see hll.h for the layout and
+ * uv.c
+ *		The pure C core of the uvsketch type (see uv.h for the layout and
  *		the binary format).  No PostgreSQL headers: memory comes from the
  *		caller's UvAllocator, errors are returned as UvError codes.
  *
@@ -20,7 +20,7 @@
  * between linear counting and the raw estimate (the "hump" that switch
  * causes near 5m/2 is what postgresql-hll users see).
  */
-#include "hll.h"
+#include "uv.h"
 
 #include <math.h>
 #include <stdlib.h>

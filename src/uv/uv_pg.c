@@ -1,7 +1,7 @@
 /*
- * hll_pg.c
+ * uv_pg.c
  *		PostgreSQL glue for the uvsketch type and the uv_hll / uv_sketch
- *		aggregates.  The sketch logic is in hll.c; this file turns values
+ *		aggregates.  The sketch logic is in uv.c; this file turns values
  *		into hashes, manages memory contexts and reports errors.
  *
  * Aggregate state
@@ -16,7 +16,7 @@
  * the aggregate context and frees the old state (ExecAggTransReparent).
  * Allocating it in the aggregate context ourselves would leave one dead
  * copy per group.  In-memory states may be a hash table (HASHSET); every
- * function that hands a sketch to SQL returns it canonical (hll.h).
+ * function that hands a sketch to SQL returns it canonical (uv.h).
  */
 #include "postgres.h"
 
@@ -34,7 +34,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
-#include "hll.h"
+#include "uv.h"
 
 /* Part of the on-disk contract: changing it changes every stored sketch. */
 #define UV_HASH_SEED	UINT64CONST(0x7576736b65746368)	/* "uvsketch" */

@@ -1,5 +1,5 @@
 /*
- * hll_fuzz.c: libFuzzer harness for the uvsketch decoders (src/hll/hll.c).
+ * hll_fuzz.c: libFuzzer harness for the uvsketch decoders (src/uv/uv.c).
  *
  * Any bytes must either decode to a valid sketch or return an error code,
  * with no over-read (AddressSanitizer) and no undefined behaviour (UBSan).
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hll.h"
+#include "uv/uv.h"
 
 static void *
 fuzz_alloc(size_t size, void *ctx)

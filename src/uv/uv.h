@@ -1,9 +1,9 @@
 /*
- * hll.h
+ * uv.h
  *		The pure C core of the uvsketch type: a HyperLogLog sketch of 64-bit
  *		hashes that counts exactly while small.  No PostgreSQL headers here:
- *		the core is unit-tested and fuzzed on its own (test/unit/hll_test.c,
- *		test/fuzz/hll_fuzz.c); src/hll/hll_pg.c is the server glue.
+ *		the core is unit-tested and fuzzed on its own (test/unit/uv_test.c,
+ *		test/fuzz/uv_fuzz.c); src/uv/uv_pg.c is the server glue.
  *
  * Representations
  * ---------------
@@ -57,8 +57,8 @@
  * Hashes come from the glue (the type's extended hash function with a fixed
  * seed, then uv_mix64()); the core only needs them to be uniform.
  */
-#ifndef B2B_HLL_H
-#define B2B_HLL_H
+#ifndef B2B_UV_H
+#define B2B_UV_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -147,7 +147,7 @@ extern UvSketch *uv_new(int precision, const UvAllocator *a);
 
 /*
  * The per-row path, inline: setting a register, or inserting into the hash
- * table while it has room.  Growing is uv_add_hash_slow() in hll.c.
+ * table while it has room.  Growing is uv_add_hash_slow() in uv.c.
  */
 static inline uint64_t *
 uv_hashes(UvSketch *s)
@@ -267,7 +267,7 @@ extern int	uv_equal(const UvSketch *a, const UvSketch *b);
 /* External binary format of a canonical sketch. */
 extern size_t uv_wire_size(const UvSketch *canonical);
 extern void uv_encode(const UvSketch *canonical, uint8_t *out);
-/* Checks an in-memory datum of size bytes before it is read (see hll.c). */
+/* Checks an in-memory datum of size bytes before it is read (see uv.c). */
 extern UvError uv_check_layout(const UvSketch *s, size_t size);
 extern UvError uv_decode(const uint8_t *in, size_t len, UvSketch **out, const UvAllocator *a);
 
@@ -281,4 +281,4 @@ extern const char *uv_error_message(UvError err);
 /* Ertl's estimator over a register histogram, exposed for the tests. */
 extern double uv_ertl_estimate(const uint32_t *histogram, int precision);
 
-#endif							/* B2B_HLL_H */
+#endif							/* B2B_UV_H */

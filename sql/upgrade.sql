@@ -1,0 +1,101 @@
+-- Upgrades: a database that installed 1.0 and ran ALTER EXTENSION b2bmetrics UPDATE
+-- has exactly the catalog of a fresh install of the current version, and the values
+-- it stored under 1.0 still read.
+SET client_min_messages = warning;
+SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
+CREATE SCHEMA upgrade_check;
+
+-- One line per member object of the extension, with everything that defines it
+-- (names and signatures, not OIDs, so two installs compare).
+CREATE FUNCTION upgrade_check.members() RETURNS SETOF text LANGUAGE sql AS $$
+  WITH m AS (
+    SELECT d.classid, d.objid, d.objsubid
+    FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+    WHERE d.refclassid = 'pg_extension'::regclass AND e.extname = 'b2bmetrics' AND d.deptype = 'e'
+  )
+  SELECT pg_describe_object(m.classid, m.objid, m.objsubid) || ' | ' || coalesce(CASE
+      WHEN m.classid = 'pg_proc'::regclass THEN (
+        SELECT format('returns %s; %s; lang %s; %s; %s; strict %s; parallel %s; rows %s; cost %s; args %s; src %s',
+                      pg_get_function_result(p.oid), p.prokind, l.lanname, p.provolatile, p.prosecdef,
+                      p.proisstrict, p.proparallel, p.prorows, p.procost,
+                      pg_get_function_arguments(p.oid), p.prosrc)
+          || coalesce((SELECT format('; agg transfn %s finalfn %s combinefn %s serialfn %s deserialfn %s stype %s sspace %s finalextra %s finalmodify %s initcond %s sortop %s mtrans %s',
+                                     a.aggtransfn::regprocedure, a.aggfinalfn::regprocedure, a.aggcombinefn::regprocedure,
+                                     a.aggserialfn::regprocedure, a.aggdeserialfn::regprocedure,
+                                     a.aggtranstype::regtype, a.aggtransspace, a.aggfinalextra, a.aggfinalmodify,
+                                     a.agginitval, a.aggsortop::regoperator, a.aggmtransfn::regprocedure)
+                       FROM pg_aggregate a WHERE a.aggfnoid = p.oid), '')
+        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = m.objid)
+      WHEN m.classid = 'pg_type'::regclass THEN (
+        SELECT format('type %s len %s byval %s align %s storage %s in %s out %s recv %s send %s category %s preferred %s; enum %s; attributes %s',
+                      t.typtype, t.typlen, t.typbyval, t.typalign, t.typstorage, t.typinput::regproc,
+                      t.typoutput::regproc, t.typreceive::regproc, t.typsend::regproc, t.typcategory,
+                      t.typispreferred,
+                      (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid),
+                      (SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+                       FROM pg_attribute WHERE attrelid = t.typrelid AND attnum > 0 AND NOT attisdropped))
+        FROM pg_type t WHERE t.oid = m.objid)
+      WHEN m.classid = 'pg_cast'::regclass THEN (
+        SELECT format('function %s context %s method %s', c.castfunc::regprocedure, c.castcontext, c.castmethod)
+        FROM pg_cast c WHERE c.oid = m.objid)
+      WHEN m.classid = 'pg_operator'::regclass THEN (
+        SELECT format('code %s commutator %s negator %s restrict %s join %s hashes %s merges %s',
+                      o.oprcode::regprocedure, o.oprcom::regoperator, o.oprnegate::regoperator,
+                      o.oprrest, o.oprjoin, o.oprcanhash, o.oprcanmerge)
+        FROM pg_operator o WHERE o.oid = m.objid)
+      WHEN m.classid = 'pg_opclass'::regclass THEN (
+        SELECT format('default %s type %s; operators %s; functions %s', c.opcdefault, c.opcintype::regtype,
+                      (SELECT string_agg(ao.amopstrategy || ' ' || ao.amopopr::regoperator, ', ' ORDER BY ao.amopstrategy)
+                       FROM pg_amop ao WHERE ao.amopfamily = c.opcfamily),
+                      (SELECT string_agg(ap.amprocnum || ' ' || ap.amproc::regprocedure, ', ' ORDER BY ap.amprocnum)
+                       FROM pg_amproc ap WHERE ap.amprocfamily = c.opcfamily))
+        FROM pg_opclass c WHERE c.oid = m.objid)
+      END, '')
+    || ' | comment: ' || coalesce(obj_description(m.objid,
+         (SELECT relname FROM pg_class WHERE oid = m.classid)), '-')
+  FROM m
+$$;
+
+-- A fresh install of the current version.
+DROP EXTENSION b2bmetrics CASCADE;
+CREATE EXTENSION b2bmetrics;
+SELECT extversion AS fresh_version FROM pg_extension WHERE extname = 'b2bmetrics';
+CREATE TABLE upgrade_check.fresh AS SELECT * FROM upgrade_check.members() AS line;
+
+-- 1.0, with values stored the way 1.0 stored them.
+DROP EXTENSION b2bmetrics CASCADE;
+CREATE EXTENSION b2bmetrics VERSION '1.0';
+SELECT extversion AS old_version FROM pg_extension WHERE extname = 'b2bmetrics';
+CREATE TABLE upgrade_check.stored_sketches (label text, s uvsketch);
+-- Bytes as 1.0 wrote them (its hashes of 1, 2, 3 and a hand-made dense p = 4 sketch).
+INSERT INTO upgrade_check.stored_sketches VALUES
+  ('sparse 1..3', 'uv:010e010003000000cdb921c6315ea06a196f279b7735d778e5a1656bc8faa6c7'),
+  ('dense p4', 'uv:01040200000000000001050000000000000000000000003d');
+CREATE TABLE upgrade_check.stored_movements (customer int, m mrr_movement);
+INSERT INTO upgrade_check.stored_movements VALUES
+  (1, ('2025-01-01 00:00+00', 'new', 0, 49.00, 49.00)),
+  (1, ('2025-02-01 00:00+00', 'expansion', 49.00, 199.00, 150.00)),
+  (2, ('2025-01-01 00:00+00', 'unchanged', 99.00, 99.00, 0.00)),
+  (2, ('2025-02-01 00:00+00', 'churn', 99.00, 0, -99.00));
+
+ALTER EXTENSION b2bmetrics UPDATE;
+SELECT extversion AS updated_version FROM pg_extension WHERE extname = 'b2bmetrics';
+
+-- The catalog: both differences must be empty.
+SELECT line AS only_in_fresh_install FROM upgrade_check.fresh
+EXCEPT SELECT line FROM upgrade_check.members() AS line ORDER BY 1;
+SELECT line AS only_after_upgrade FROM upgrade_check.members() AS line
+EXCEPT SELECT line FROM upgrade_check.fresh ORDER BY 1;
+SELECT count(*) AS objects_compared FROM upgrade_check.fresh;
+
+-- The stored values still read, and their text is unchanged byte for byte.
+SELECT label, uv_count(s), s::text = (SELECT s::text FROM upgrade_check.stored_sketches t WHERE t.label = v.label) AS same_text
+FROM upgrade_check.stored_sketches v ORDER BY label;
+SELECT (m).period::date, (mrr_bridge(m)).*
+FROM upgrade_check.stored_movements GROUP BY (m).period ORDER BY 1;
+
+-- Leave a fresh install for the suites that follow.
+DROP SCHEMA upgrade_check CASCADE;
+DROP EXTENSION b2bmetrics CASCADE;
+CREATE EXTENSION b2bmetrics;

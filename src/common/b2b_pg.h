@@ -1,0 +1,96 @@
+/*
+ * b2b_pg.h
+ *		What the glue of every family needs, written once: aggregate
+ *		context, argument checks, intervals and timestamps, numerics, the
+ *		text of values for messages, bytea, and the I/O of state types.
+ *
+ * Every error here follows the extension's one vocabulary (docs/developer.md,
+ * "Errors"): one SQLSTATE per condition, a short lowercase primary message
+ * naming the parameter, the values in errdetail, advice in errhint.
+ */
+#ifndef B2B_PG_H
+#define B2B_PG_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "common/pg_compat.h"
+
+/* ---- aggregates ---------------------------------------------------------- */
+
+/*
+ * The aggregate memory context of the call.  Called outside an aggregate
+ * (say, SELECT some_transfn(...) by hand) it is an error (0A000).
+ */
+extern MemoryContext b2b_agg_context(FunctionCallInfo fcinfo);
+
+/* True when the aggregate's argument argno (0-based) is a constant. */
+extern bool b2b_agg_arg_is_const(FunctionCallInfo fcinfo, int argno);
+
+/* ---- arguments ----------------------------------------------------------- */
+
+/* An error (22004) when argument argno is NULL; name is the parameter's name. */
+extern void b2b_require_not_null(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/*
+ * An interval of fixed length as microseconds, for windows, gaps and
+ * half-lives: finite, without months or years (22023; their length varies),
+ * positive (22023) and within range (22015).  name is the parameter's name.
+ */
+extern int64 b2b_interval_usec(const Interval *iv, const char *name);
+
+/* An error (22008) when t is -infinity or infinity. */
+extern void b2b_require_finite(TimestampTz t, const char *name);
+
+/* ---- the text of values, for messages (palloc'd, no static buffers) ------- */
+
+extern char *b2b_timestamptz_text(TimestampTz t);
+extern char *b2b_interval_text(const Interval *iv);
+extern char *b2b_numeric_text(Numeric n);
+extern char *b2b_datum_text(Datum value, Oid type);
+
+/* ---- numerics -------------------------------------------------------------- */
+
+extern Numeric b2b_numeric_from_int64(int64 v);
+/* A finite double as numeric rounded to decimals places (trailing zeros dropped). */
+extern Numeric b2b_numeric_from_double(double d, int decimals);
+extern double b2b_numeric_to_double(Numeric n);
+extern Numeric b2b_numeric_mul(Numeric a, Numeric b);
+extern Numeric b2b_numeric_div(Numeric a, Numeric b);
+extern int	b2b_numeric_cmp(Numeric a, Numeric b);
+extern int	b2b_numeric_cmp_int64(Numeric a, int64 b);
+
+/* ---- bytes ----------------------------------------------------------------- */
+
+/* A new bytea of len data bytes (54000 beyond 1 GB); *data points at them. */
+extern bytea *b2b_bytea_new(Size len, uint8 **data);
+
+/* The error for bytes that fail validation (22P03): what they were meant to be, and why not. */
+extern void b2b_report_bad_bytes(const char *what, const char *why) pg_attribute_noreturn();
+
+/*
+ * State types: a varlena value with a text form "<prefix>:<hex of its
+ * binary form>" and that binary form for send/recv and bytea casts.  The
+ * family supplies the binary form: its size and encoding, and a decoder that
+ * validates untrusted bytes and returns a new datum (palloc'd) or a reason.
+ */
+typedef struct B2bStateIO
+{
+	const char *type_name;		/* for messages */
+	const char *prefix;			/* text form prefix, without the colon */
+	Size		(*wire_size) (const struct varlena *value);
+	void		(*encode) (const struct varlena *value, uint8 *out);
+	const char *(*decode) (const uint8 *in, Size len, struct varlena **value);
+} B2bStateIO;
+
+extern struct varlena *b2b_state_from_text(const B2bStateIO *io, const char *text);
+extern char *b2b_state_to_text(const B2bStateIO *io, const struct varlena *value);
+extern struct varlena *b2b_state_from_binary(const B2bStateIO *io, const uint8 *in, Size len);
+extern bytea *b2b_state_to_binary(const B2bStateIO *io, const struct varlena *value);
+extern struct varlena *b2b_state_recv(const B2bStateIO *io, StringInfo buf);
+
+#endif							/* B2B_PG_H */

@@ -1,0 +1,2 @@
+-- uv: what changed in this family's SQL from 1.0 to 1.1.
+-- The upgrade test (sql/upgrade.sql) checks that 1.0 plus this equals a fresh 1.1 install.
