@@ -306,3 +306,14 @@ b2b_state_recv(const B2bStateIO *io, StringInfo buf)
 	buf->cursor = buf->len;
 	return value;
 }
+
+/* ---- symbols of released versions --------------------------------------- */
+
+void
+b2b_report_not_updated(const char *symbol, const char *version)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("b2bmetrics %s function %s cannot run with this version of the library", version, symbol),
+			 errhint("Run ALTER EXTENSION b2bmetrics UPDATE in this database.")));
+}

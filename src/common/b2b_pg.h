@@ -93,4 +93,22 @@ extern struct varlena *b2b_state_from_binary(const B2bStateIO *io, const uint8 *
 extern bytea *b2b_state_to_binary(const B2bStateIO *io, const struct varlena *value);
 extern struct varlena *b2b_state_recv(const B2bStateIO *io, StringInfo buf);
 
+/* ---- symbols of released versions --------------------------------------- */
+
+/*
+ * Every C symbol a released install script names stays exported, so that
+ * CREATE EXTENSION b2bmetrics VERSION '1.0' works with this library.  A symbol
+ * whose calling convention changed since keeps its name as a stub that
+ * refuses to run (55000) until ALTER EXTENSION b2bmetrics UPDATE has pointed
+ * the SQL objects at the new functions.  Use it as
+ *		B2B_RELEASED_SYMBOL_STUB(mrr_movement_trans, "1.0")
+ * in the family's released_pg.c.
+ */
+extern void b2b_report_not_updated(const char *symbol, const char *version) pg_attribute_noreturn();
+
+#define B2B_RELEASED_SYMBOL_STUB(symbol, version) \
+	PG_FUNCTION_INFO_V1(symbol); \
+	Datum symbol(PG_FUNCTION_ARGS); \
+	Datum symbol(PG_FUNCTION_ARGS) { b2b_report_not_updated(#symbol, version); }
+
 #endif							/* B2B_PG_H */
