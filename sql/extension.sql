@@ -32,7 +32,9 @@ ORDER BY 1::text;
 
 -- Every function a dashboard may call resolves when a driver sends its parameters
 -- untyped (node-postgres and psqlODBC do; PREPARE without types is the same):
--- one PREPARE per function name and argument count, listing those that fail.
+-- one PREPARE per function name and argument count, listing those that fail.  A
+-- polymorphic argument (anyelement, anyarray) is a column, not a bound parameter:
+-- it gets a typed value, integer.
 DO $$
 DECLARE
   f record;
@@ -40,7 +42,7 @@ DECLARE
   failed text[] := '{}';
 BEGIN
   FOR f IN
-    SELECT DISTINCT p.proname, p.pronargs, p.pronargdefaults
+    SELECT p.proname, p.pronargs, p.pronargdefaults, p.proargtypes::oid[] AS types
     FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
     JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'b2bmetrics'
     WHERE 'internal'::regtype <> ALL (p.proargtypes::oid[])
@@ -52,7 +54,13 @@ BEGIN
     FOR n IN f.pronargs - f.pronargdefaults .. f.pronargs LOOP
       BEGIN
         EXECUTE format('PREPARE untyped_check AS SELECT %I(%s)', f.proname,
-                       (SELECT string_agg('$' || i, ', ') FROM generate_series(1, n) i));
+                       (SELECT string_agg(CASE WHEN t = 'anyelement'::regtype THEN '1::integer'
+                                               WHEN t = 'anyarray'::regtype THEN 'ARRAY[1]'
+                                               ELSE '$' || k END, ', ' ORDER BY i)
+                        FROM (SELECT i, f.types[i - 1] AS t,
+                                     count(*) FILTER (WHERE f.types[i - 1] NOT IN ('anyelement'::regtype, 'anyarray'::regtype))
+                                       OVER (ORDER BY i) AS k
+                              FROM generate_series(1, n) i) a));
         DEALLOCATE untyped_check;
       EXCEPTION WHEN OTHERS THEN
         failed := failed || format('%s/%s: %s %s', f.proname, n, SQLSTATE, SQLERRM);

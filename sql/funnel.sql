@@ -131,6 +131,54 @@ SELECT funnel_counts(level, 3)
 FROM (SELECT visitor, funnel_step(ts, '7 days', event = 'page_view', event = 'signup', event = 'paid') AS level
       FROM attempts GROUP BY visitor) per_visitor;
 
+-- funnel_report: the funnel of every entity in the group, from the rows alone.
+-- Visitor 1 reaches 3 steps, 2 reaches 2 (its paid comes too late), 3 reaches 1,
+-- NULL entities and rows matching no step are not seen: {3, 2, 1}.
+CREATE TEMP TABLE report_rows (visitor int, ts timestamptz, event text);
+INSERT INTO report_rows VALUES
+  (1, '2024-01-01 10:00', 'view'), (1, '2024-01-02 10:00', 'signup'), (1, '2024-01-03 10:00', 'paid'),
+  (2, '2024-01-05 10:00', 'signup'), (2, '2024-01-01 10:00', 'view'), (2, '2024-01-20 10:00', 'paid'),
+  (3, '2024-01-01 10:00', 'view'), (3, '2024-01-01 11:00', 'other'),
+  (NULL, '2024-01-01 10:00', 'view'), (4, NULL, 'view');
+SELECT funnel_report(visitor, ts, '7 days', event = 'view', event = 'signup', event = 'paid') AS report
+FROM report_rows;
+SELECT funnel_counts(level, 3) AS from_per_visitor_levels
+FROM (SELECT visitor, funnel_step(ts, '7 days', event = 'view', event = 'signup', event = 'paid') AS level
+      FROM report_rows WHERE visitor IS NOT NULL GROUP BY visitor) v;
+SELECT funnel_report(visitor, ts, '7 days', 'strict_order', event = 'view', event = 'signup', event = 'paid') AS strict,
+       funnel_report(visitor, ts, '7 days', event = 'view', event = 'signup', event = 'paid'
+                     ORDER BY visitor, ts) AS streamed
+FROM report_rows;
+SELECT funnel_report(visitor, ts, '7 days', event = 'view') IS NULL AS no_rows_null
+FROM report_rows WHERE false;
+SELECT funnel_report(visitor, ts, '7 days', false, false) AS rows_but_no_match FROM report_rows;
+
+-- funnel_steps: a funnel as rows for charts; percentages of the first and previous step.
+SELECT * FROM funnel_steps('{1000,250,50,0}', '{visit,signup,trial,paid}');
+SELECT * FROM funnel_steps('{0,0}');
+SELECT count(*) AS no_rows FROM funnel_steps(NULL);
+SELECT s.* FROM (SELECT funnel_report(1, now(), '1 day', true, false) AS c) x, funnel_steps(x.c, '{seen,never}') s;
+
+-- funnel_levels, the state of funnel_counts (what Citus sends between nodes): levels
+-- {0, 3, 3, 1} of a 3-step funnel are counts 1, 1, 0, 2 at levels 0..3, written as
+-- version 1, nsteps 3, then four little-endian int64.  Text and binary forms round-trip.
+CREATE AGGREGATE pg_temp.levels_state(int, int) (SFUNC = funnel_levels_transfn, STYPE = funnel_levels);
+CREATE AGGREGATE pg_temp.combine_levels(funnel_levels) (SFUNC = funnel_levels_combinefn, STYPE = funnel_levels);
+SELECT s AS state, s::text = 'funnel:01030100000000000000010000000000000000000000000000000200000000000000' AS as_by_hand,
+       s::text::funnel_levels::text = s::text AS text_round_trip,
+       funnel_levels_recv_check.ok AS binary_form_by_hand
+FROM (SELECT pg_temp.levels_state(l, 3) AS s FROM (VALUES (0), (3), (3), (1)) v(l)) x,
+     LATERAL (SELECT funnel_levels_send(x.s) = '\x01030100000000000000010000000000000000000000000000000200000000000000'::bytea AS ok)
+       funnel_levels_recv_check;
+SELECT pg_temp.combine_levels(s) AS combined
+FROM (VALUES ('funnel:0102010000000000000002000000000000000300000000000000'::funnel_levels),
+             ('funnel:0102050000000000000000000000000000000100000000000000')) v(s);
+CREATE TEMP TABLE levels_copy AS SELECT pg_temp.levels_state(l, 3) AS s FROM (VALUES (0), (3), (3), (1)) v(l);
+COPY levels_copy TO '/tmp/b2b_funnel_levels_regress.bin' (FORMAT binary);
+CREATE TEMP TABLE levels_back (s funnel_levels);
+COPY levels_back FROM '/tmp/b2b_funnel_levels_regress.bin' (FORMAT binary);
+SELECT b.s::text = c.s::text AS binary_copy_round_trip FROM levels_back b, levels_copy c;
+
 -- Errors.
 \set VERBOSITY default
 SELECT funnel_step(now(), '1 month', true);
@@ -156,3 +204,18 @@ SELECT funnel_counts(4, 3);
 SELECT funnel_counts(-1, 3);
 SELECT funnel_counts(1, NULL);
 SELECT funnel_counts(l, n) FROM (VALUES (1, 3), (1, 4)) v(l, n);
+SELECT funnel_report(v, now(), '1 day', true) FROM (VALUES (1.5::numeric)) t(v);
+SELECT funnel_report(v, now(), '1 day', 'strict_order,', true) FROM (VALUES (1)) t(v);
+SELECT funnel_report(v, ts, '1 day', VARIADIC c) FROM (VALUES (1, now(), '{true}'::boolean[]), (2, now(), '{true,false}')) t(v, ts, c);
+SELECT * FROM funnel_steps('{10,5}', '{a}');
+SELECT * FROM funnel_steps('{10,NULL}');
+SELECT * FROM funnel_steps('{10,-1}');
+SELECT * FROM funnel_steps('{{1},{2}}');
+SELECT 'funnel:01'::funnel_levels;
+SELECT 'funnel:0103000000000000000000000000000000000000000000000000000000000000000000'::funnel_levels;
+SELECT 'levels:00'::funnel_levels;
+SELECT 'funnel:0g'::funnel_levels;
+SELECT funnel_levels_transfn(NULL, 1, 3);
+SELECT pg_temp.combine_levels(s)
+FROM (VALUES ('funnel:0102010000000000000002000000000000000300000000000000'::funnel_levels),
+             ('funnel:010100000000000000000100000000000000'::funnel_levels)) v(s);

@@ -80,6 +80,48 @@ WHERE s.level > d.level;
 -- Some visitors at every level, in every mode (the data exercises all paths).
 SELECT mode, funnel_counts(level, 4) FROM serial_levels GROUP BY mode ORDER BY mode;
 
+-- funnel_report groups by visitor itself: the same funnel as funnel_counts over
+-- the per-visitor levels, in every mode.  (Eight groups of 200,000 rows: more
+-- than the default work_mem x hash_mem_multiplier holds, which all the groups of
+-- one aggregate share.)
+SET work_mem = '64MB';
+SELECT m.mode,
+       funnel_report(e.visitor, e.ts, '3 days', m.mode, e.event = 'A', e.event = 'B', e.event = 'C', e.event = 'D')
+         = (SELECT funnel_counts(level, 4) FROM serial_levels s WHERE s.mode = m.mode) AS same_funnel
+FROM modes m CROSS JOIN funnel_events e GROUP BY m.mode ORDER BY m.mode;
+-- Per segment (GROUP BY), and with the entity as other types: smallint, bigint,
+-- text, uuid, character(n), a domain.
+CREATE DOMAIN pg_temp.visitor_id AS bigint;
+SELECT r.segment, r.funnel = c.funnel AS same_funnel
+FROM (SELECT visitor % 3 AS segment,
+             funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') AS funnel
+      FROM funnel_events GROUP BY 1) r
+JOIN (SELECT visitor % 3 AS segment, funnel_counts(level, 4) AS funnel
+      FROM serial_levels WHERE mode = 'default' GROUP BY 1) c USING (segment)
+ORDER BY 1;
+SELECT count(DISTINCT r) AS one_answer_for_every_entity_type, min(r::text) AS funnel
+FROM (SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
+      UNION ALL SELECT funnel_report(visitor::int2, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
+      UNION ALL SELECT funnel_report(visitor::int8, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
+      UNION ALL SELECT funnel_report('v' || visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
+      UNION ALL SELECT funnel_report(md5(visitor::text)::uuid, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
+      UNION ALL SELECT funnel_report(visitor::text::char(12), ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
+      UNION ALL SELECT funnel_report(visitor::pg_temp.visitor_id, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events) v(r);
+-- Streaming: with ORDER BY entity, ts inside the call, the same answer in constant
+-- memory (so even a work_mem too small for the rows is enough), in every mode.
+SET work_mem = '64kB';
+SELECT m.mode,
+       funnel_report(e.visitor, e.ts, '3 days', m.mode, e.event = 'A', e.event = 'B', e.event = 'C', e.event = 'D'
+                     ORDER BY e.visitor, e.ts)
+         = (SELECT funnel_counts(level, 4) FROM serial_levels s WHERE s.mode = m.mode) AS same_funnel_streamed
+FROM modes m CROSS JOIN funnel_events e WHERE m.mode IN ('default', 'strict_order,strict_deduplication')
+GROUP BY m.mode ORDER BY m.mode;
+-- Without ORDER BY the rows must fit work_mem x hash_mem_multiplier: past it, a clear error.
+\set VERBOSITY verbose
+SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events;
+\set VERBOSITY default
+RESET work_mem;
+
 -- Forced parallel: Partial and Finalize aggregates, same results.
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -99,14 +141,24 @@ SELECT count(*) AS rows_compared,
        count(*) FILTER (WHERE s.level IS DISTINCT FROM p.level) AS disagreements
 FROM serial_levels s FULL JOIN parallel_levels p USING (mode, visitor);
 
+-- funnel_report in parallel: each worker sees part of every visitor's rows (a
+-- visitor's rows are spread over the table), and the partial states combine exactly.
+SELECT pg_temp.plan_is_parallel($q$SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D')
+                                  FROM funnel_events$q$) AS funnel_report_parallel;
+SELECT m.mode,
+       (SELECT funnel_report(e.visitor, e.ts, '3 days', m.mode, e.event = 'A', e.event = 'B', e.event = 'C', e.event = 'D')
+        FROM funnel_events e)
+         = (SELECT funnel_counts(level, 4) FROM serial_levels s WHERE s.mode = m.mode) AS same_funnel_parallel
+FROM modes m ORDER BY m.mode;
+
 -- funnel_counts in parallel, over a real table, equals the serial result.
-CREATE TABLE funnel_levels AS SELECT * FROM serial_levels;
-ANALYZE funnel_levels;
-SELECT pg_temp.plan_is_parallel('SELECT funnel_counts(level, 4) FROM funnel_levels') AS funnel_counts_parallel;
+CREATE TABLE funnel_level_rows AS SELECT * FROM serial_levels;
+ANALYZE funnel_level_rows;
+SELECT pg_temp.plan_is_parallel('SELECT funnel_counts(level, 4) FROM funnel_level_rows') AS funnel_counts_parallel;
 SELECT funnel_counts(level, 4) = (SELECT array_agg(n ORDER BY k) FROM
-         (SELECT k, count(*) FILTER (WHERE level >= k) AS n FROM funnel_levels, generate_series(1, 4) k GROUP BY k) c)
+         (SELECT k, count(*) FILTER (WHERE level >= k) AS n FROM funnel_level_rows, generate_series(1, 4) k GROUP BY k) c)
        AS matches_plain_count
-FROM funnel_levels;
+FROM funnel_level_rows;
 
 -- A million matching rows in one group, fed in a scrambled order: second k
 -- (a permutation of 0..999,999) matches step k % 3 + 1 of four.  Windows of
@@ -124,6 +176,26 @@ SELECT pg_temp.plan_is_parallel($q$SELECT funnel_step(ts, '2 seconds', step = 0,
        AS million_parallel;
 SELECT funnel_step(ts, '2 seconds', step = 0, step = 1, step = 2, false) AS million_parallel_3
 FROM funnel_million;
+SET work_mem = '64MB';
+SELECT funnel_report(1, ts, '2 seconds', step = 0, step = 1, step = 2, false) AS million_report
+FROM funnel_million;
+RESET work_mem;
+
+-- A running window over rows in reverse time order: each row re-sorts into place
+-- and reads the rows once (20,000 rows took 7.7 s when every call sorted a copy).
+SET statement_timeout = '5s';
+SELECT count(*) AS rows, max(level) AS top_level, min(level) AS bottom_level
+FROM (SELECT funnel_step(ts, '2 seconds', step = 0, step = 1, step = 2) OVER (ORDER BY ts DESC) AS level
+      FROM funnel_million WHERE ts < timestamptz '2024-01-01' + interval '20000 seconds') w;
+RESET statement_timeout;
+
+-- One group of three million rows in reverse order obeys statement_timeout: the
+-- sort and the scan check for interrupts.
+CREATE TABLE funnel_three_million AS
+SELECT timestamptz '2024-01-01' - g * interval '1 millisecond' AS ts FROM generate_series(1, 3000000) g;
+SET statement_timeout = '300ms';
+SELECT funnel_step(ts, '1 day', true, true) FROM funnel_three_million;
+RESET statement_timeout;
 
 RESET ALL;
-DROP TABLE funnel_events, funnel_levels, funnel_million;
+DROP TABLE funnel_events, funnel_level_rows, funnel_million, funnel_three_million;

@@ -1,14 +1,14 @@
 /*
  * funnel.c
- *		Exact windowed conversion funnels: the pure C core of funnel_step.
+ *		Exact windowed conversion funnels: the pure C core (see funnel.h).
  *
- * Definitions (README.md, "Conversion funnels", says the same for users).
- * Rows that match no step, or whose time is NULL, never get here.  Rows with
- * the same timestamp are merged into one "moment" matching the union of
- * their steps: SQL gives simultaneous rows no order, so no result may depend
- * on one.  For the default mode and strict_increase this changes nothing
- * (their definitions only compare timestamps); for strict_order and
- * strict_deduplication it is how ties are read.
+ * Definitions (docs/funnel.md says the same for users).  Rows that match no
+ * step, or whose time is NULL, never get here.  Rows with the same timestamp
+ * are merged into one "moment" matching the union of their steps: SQL gives
+ * simultaneous rows no order, so no result may depend on one.  For the
+ * default mode and strict_increase this changes nothing (their definitions
+ * only compare timestamps); for strict_order and strict_deduplication it is
+ * how ties are read.
  *
  * A chain of level k picks, for each step i = 1..k, a moment p(i) whose steps
  * include i, with p(1) <= p(2) <= ... <= p(k) (strictly increasing under
@@ -43,67 +43,90 @@
  *      steps; with strict_increase high to low, so each advance reads the
  *      state from before the moment (one step per moment).
  * The answer is the highest level ever reached: a chain killed later was a
- * valid chain up to that point.  Cost: O(moments x steps), usually far less
+ * valid chain up to that point.  Cost: O(steps) a moment, usually far less
  * since only the steps a moment matches are visited.
+ *
+ * Saturation.  Without kill rules (default, strict_increase) a chain found in
+ * some rows is still a chain in any superset of them, so once the events of a
+ * group reach the last step, no row or partial state added later can change
+ * the level: the events can go.
  */
-#include "funnel.h"
+#include "funnel/funnel.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void
-funnel_state_init(FunnelState *state, uint32_t capacity)
+#include "common/bytes.h"
+#include "engine/engine.h"
+
+bool
+funnel_spec_equal(const FunnelSpec *a, const FunnelSpec *b)
 {
-	state->spec.window = 0;
-	state->spec.modes = 0;
-	state->spec.nsteps = 0;
-	state->sorted = true;
-	state->count = 0;
-	state->capacity = capacity;
+	return a->window == b->window && a->modes == b->modes && a->nsteps == b->nsteps;
 }
 
-void
-funnel_append_all(FunnelState *dst, const FunnelState *src)
+FunnelStatus
+funnel_parse_modes(const char *text, size_t len, uint32_t *modes,
+				   const char **bad, size_t *bad_len)
 {
-	uint32_t	i;
-
-	for (i = 0; i < src->count; i++)
-		funnel_append(dst, src->events[i].ts, src->events[i].steps);
-	/* funnel_append only sees neighbours: an unsorted src stays unsorted. */
-	if (!src->sorted)
-		dst->sorted = false;
-}
-
-static int
-compare_events(const void *a, const void *b)
-{
-	int64_t		ta = ((const FunnelEvent *) a)->ts;
-	int64_t		tb = ((const FunnelEvent *) b)->ts;
-
-	return (ta > tb) - (ta < tb);
-}
-
-void
-funnel_normalize(FunnelState *state)
-{
-	uint32_t	in,
-				out;
-
-	if (state->sorted)
-		return;					/* funnel_append already merged equal neighbours */
-	qsort(state->events, state->count, sizeof(FunnelEvent), compare_events);
-	out = 0;
-	for (in = 1; in < state->count; in++)
+	static const struct
 	{
-		if (state->events[in].ts == state->events[out].ts)
-			state->events[out].steps |= state->events[in].steps;
-		else
-			state->events[++out] = state->events[in];
+		const char *name;
+		uint32_t	flag;
+	}			known[] = {
+		{"default", 0},
+		{"strict_increase", FUNNEL_STRICT_INCREASE},
+		{"strict_order", FUNNEL_STRICT_ORDER},
+		{"strict_deduplication", FUNNEL_STRICT_DEDUPLICATION},
+	};
+	size_t		pos = 0;
+
+	*modes = 0;
+	while (pos <= len)
+	{
+		size_t		raw_begin = pos,
+					begin = pos,
+					end;
+		size_t		k;
+		bool		found = false;
+
+		while (pos < len && text[pos] != ',')
+			pos++;
+		end = pos;
+		pos++;					/* past the comma (or the end) */
+		while (begin < end && (text[begin] == ' ' || text[begin] == '\t'))
+			begin++;
+		while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+			end--;
+		if (begin == end)
+		{
+			if (raw_begin == 0 && pos > len)
+				break;			/* '' (or only blanks) is the default mode */
+			*bad = text + begin;
+			*bad_len = 0;
+			return FUNNEL_ERR_EMPTY_MODE;
+		}
+		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		{
+			if (strlen(known[k].name) == end - begin &&
+				memcmp(known[k].name, text + begin, end - begin) == 0)
+			{
+				*modes |= known[k].flag;
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+		{
+			*bad = text + begin;
+			*bad_len = end - begin;
+			return FUNNEL_ERR_UNKNOWN_MODE;
+		}
 	}
-	if (state->count > 0)
-		state->count = out + 1;
-	state->sorted = true;
+	return FUNNEL_OK;
 }
+
+/* ---- the dynamic programme -------------------------------------------------- */
 
 /* Is "later" within the window of a chain started at "start" <= later?
  * The difference of two int64 with later >= start always fits in uint64,
@@ -123,251 +146,675 @@ level_range(int lo, int hi)
 	return ((~UINT64_C(0)) >> (63 - hi)) & ~((UINT64_C(1) << lo) - 1);
 }
 
-int
-funnel_level(const FunnelEvent *events, uint32_t count, const FunnelSpec *spec)
+void
+funnel_dp_init(FunnelDP *dp)
+{
+	dp->alive = 0;
+	dp->best = 0;
+	dp->unused = 0;
+}
+
+/* start[level - 1] is the latest start of a live chain at level */
+#define START(level) dp->start[(level) - 1]
+
+static inline void
+advance(FunnelDP *dp, int level, int64_t ts, uint64_t window)
+{
+	if ((dp->alive >> (level - 1) & 1) &&
+		within_window(START(level - 1), ts, window) &&
+		(!(dp->alive >> level & 1) || START(level - 1) > START(level)))
+	{
+		START(level) = START(level - 1);
+		dp->alive |= UINT64_C(1) << level;
+		if (dp->best < level)
+			dp->best = level;
+	}
+}
+
+static inline void
+start_chain(FunnelDP *dp, int64_t ts)
+{
+	START(1) = ts;
+	dp->alive |= UINT64_C(1) << 1;
+	if (dp->best < 1)
+		dp->best = 1;
+}
+
+void
+funnel_dp_push(FunnelDP *dp, const FunnelSpec *spec, int64_t ts, uint32_t steps)
 {
 	int			nsteps = spec->nsteps;
 	uint64_t	window = (uint64_t) spec->window;
-	bool		strict_increase = (spec->modes & FUNNEL_STRICT_INCREASE) != 0;
-	bool		strict_order = (spec->modes & FUNNEL_STRICT_ORDER) != 0;
-	bool		strict_dedup = (spec->modes & FUNNEL_STRICT_DEDUPLICATION) != 0;
-	uint32_t	all_steps;
-	int64_t		start[FUNNEL_MAX_STEPS + 1];	/* indexed by level 1..nsteps */
-	uint64_t	alive = 0;		/* bit k: some chain is at level k */
-	int			best = 0;
-	uint32_t	i;
+	uint32_t	later_steps;
 
-	if (nsteps <= 0)
-		return 0;
-	all_steps = nsteps >= 32 ? ~UINT32_C(0) : (UINT32_C(1) << nsteps) - 1;
+	steps &= funnel_all_steps(nsteps);
+	if (steps == 0)
+		return;
 
-	for (i = 0; i < count; i++)
+	/* 1. kills, by the level before this moment */
+	if (spec->modes & FUNNEL_STRICT_ORDER)
 	{
-		int64_t		ts = events[i].ts;
-		uint32_t	steps = events[i].steps & all_steps;
-		uint32_t	later_steps;
+		int			lowest = __builtin_ctz(steps) + 1;
 
-		if (steps == 0)
-			continue;
-
-		/* 1. kills, by the level before this moment */
-		if (strict_order)
-		{
-			int			lowest = __builtin_ctz(steps) + 1;
-
-			alive &= ~level_range(1, lowest - 2);
-		}
-		if (strict_dedup && (steps & ~UINT32_C(1)) != 0)
-		{
-			int			lowest_repeatable = __builtin_ctz(steps & ~UINT32_C(1)) + 1;
-
-			alive &= ~level_range(lowest_repeatable, nsteps);
-		}
-
-		/* 2 and 3. start and advance chains */
-		later_steps = steps & ~UINT32_C(1);
-		if (!strict_increase)
-		{
-			if (steps & 1)
-			{
-				start[1] = ts;
-				alive |= UINT64_C(1) << 1;
-				if (best < 1)
-					best = 1;
-			}
-			while (later_steps != 0)
-			{
-				int			level = __builtin_ctz(later_steps) + 1;	/* reached */
-
-				later_steps &= later_steps - 1;
-				if ((alive >> (level - 1) & 1) &&
-					within_window(start[level - 1], ts, window) &&
-					(!(alive >> level & 1) || start[level - 1] > start[level]))
-				{
-					start[level] = start[level - 1];
-					alive |= UINT64_C(1) << level;
-					if (best < level)
-						best = level;
-				}
-			}
-		}
-		else
-		{
-			while (later_steps != 0)
-			{
-				int			level = 32 - __builtin_clz(later_steps);
-
-				later_steps &= ~(UINT32_C(1) << (level - 1));
-				if ((alive >> (level - 1) & 1) &&
-					within_window(start[level - 1], ts, window) &&
-					(!(alive >> level & 1) || start[level - 1] > start[level]))
-				{
-					start[level] = start[level - 1];
-					alive |= UINT64_C(1) << level;
-					if (best < level)
-						best = level;
-				}
-			}
-			if (steps & 1)
-			{
-				start[1] = ts;
-				alive |= UINT64_C(1) << 1;
-				if (best < 1)
-					best = 1;
-			}
-		}
-		if (best == nsteps)
-			break;
+		dp->alive &= ~level_range(1, lowest - 2);
 	}
-	return best;
+	if ((spec->modes & FUNNEL_STRICT_DEDUPLICATION) && (steps & ~UINT32_C(1)) != 0)
+	{
+		int			lowest_repeatable = __builtin_ctz(steps & ~UINT32_C(1)) + 1;
+
+		dp->alive &= ~level_range(lowest_repeatable, nsteps);
+	}
+
+	/* 2 and 3. start and advance chains */
+	later_steps = steps & ~UINT32_C(1);
+	if (!(spec->modes & FUNNEL_STRICT_INCREASE))
+	{
+		if (steps & 1)
+			start_chain(dp, ts);
+		while (later_steps != 0)
+		{
+			int			level = __builtin_ctz(later_steps) + 1; /* reached */
+
+			later_steps &= later_steps - 1;
+			advance(dp, level, ts, window);
+		}
+	}
+	else
+	{
+		while (later_steps != 0)
+		{
+			int			level = 32 - __builtin_clz(later_steps);
+
+			later_steps &= ~(UINT32_C(1) << (level - 1));
+			advance(dp, level, ts, window);
+		}
+		if (steps & 1)
+			start_chain(dp, ts);
+	}
 }
 
-bool
-funnel_parse_modes(const char *text, size_t len, uint32_t *modes,
-				   const char **bad, size_t *bad_len)
+#undef START
+
+int
+funnel_level(const FunnelEvent *events, uint32_t count, const FunnelSpec *spec)
 {
-	static const struct
-	{
-		const char *name;
-		uint32_t	flag;
-	}			known[] = {
-		{"default", 0},
-		{"strict_increase", FUNNEL_STRICT_INCREASE},
-		{"strict_order", FUNNEL_STRICT_ORDER},
-		{"strict_deduplication", FUNNEL_STRICT_DEDUPLICATION},
-	};
-	size_t		pos = 0;
+	FunnelDP	dp;
 
-	*modes = 0;
-	while (pos <= len)
-	{
-		size_t		begin = pos,
-					end;
-		size_t		k;
-		bool		found = false;
+	funnel_dp_init(&dp);
+	for (uint32_t i = 0; i < count && dp.best < spec->nsteps; i++)
+		funnel_dp_push(&dp, spec, events[i].ts, events[i].steps);
+	return dp.best;
+}
 
-		while (pos < len && text[pos] != ',')
-			pos++;
-		end = pos;
-		pos++;					/* past the comma (or the end) */
-		while (begin < end && (text[begin] == ' ' || text[begin] == '\t'))
-			begin++;
-		while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-			end--;
-		if (begin == end && len == 0)
-			break;				/* '' is the default mode */
-		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+static int
+compare_events(const void *a, const void *b)
+{
+	int64_t		ta = ((const FunnelEvent *) a)->ts;
+	int64_t		tb = ((const FunnelEvent *) b)->ts;
+
+	return (ta > tb) - (ta < tb);
+}
+
+/* Merge runs of equal times in sorted events; returns the new count. */
+static uint32_t
+merge_equal_times(FunnelEvent *events, uint32_t count)
+{
+	uint32_t	out = 0;
+
+	if (count == 0)
+		return 0;
+	for (uint32_t in = 1; in < count; in++)
+	{
+		if (events[in].ts == events[out].ts)
+			events[out].steps |= events[in].steps;
+		else
+			events[++out] = events[in];
+	}
+	return out + 1;
+}
+
+uint32_t
+funnel_sort_merge(FunnelEvent *events, uint32_t count)
+{
+	qsort(events, count, sizeof(FunnelEvent), compare_events);
+	return merge_equal_times(events, count);
+}
+
+/* ---- the funnel_step state ------------------------------------------------- */
+
+static inline bool
+is_wide(const FunnelState *s)
+{
+	return (s->flags & FUNNEL_WIDE) != 0;
+}
+
+static inline uint64_t *
+packed_events(const FunnelState *s)
+{
+	return (uint64_t *) funnel_state_events(s);
+}
+
+static inline FunnelEvent *
+wide_events(const FunnelState *s)
+{
+	return (FunnelEvent *) funnel_state_events(s);
+}
+
+static inline int64_t
+event_ts(const FunnelState *s, uint32_t i)
+{
+	return is_wide(s) ? wide_events(s)[i].ts
+		: eng_unpack_time(packed_events(s)[i], s->base, s->nsteps);
+}
+
+static inline uint32_t
+event_steps(const FunnelState *s, uint32_t i)
+{
+	return is_wide(s) ? wide_events(s)[i].steps : eng_unpack_tag(packed_events(s)[i], s->nsteps);
+}
+
+size_t
+funnel_state_size(bool wide, uint32_t capacity)
+{
+	return FUNNEL_STATE_HEADER + (size_t) capacity * (wide ? sizeof(FunnelEvent) : sizeof(uint64_t));
+}
+
+static size_t
+fold_size(int nsteps)
+{
+	return offsetof(FunnelFold, dp) + funnel_dp_size(nsteps);
+}
+
+static void
+fold_init(FunnelFold *f)
+{
+	f->upto = 0;
+	f->pending_steps = 0;
+	f->pending_ts = 0;
+	funnel_dp_init(&f->dp);
+}
+
+/* The state's allocation in bytes (what funnel_state_free gives back). */
+static size_t
+allocation_size(const FunnelState *s)
+{
+	if (s->flags & FUNNEL_FOLDED)
+		return FUNNEL_STATE_HEADER + fold_size(s->nsteps);
+	return funnel_state_size(is_wide(s), s->capacity);
+}
+
+FunnelState *
+funnel_state_new(const FunnelSpec *spec, bool folded, const FunnelAllocator *a)
+{
+	/* a first allocation of 64 bytes: most groups hold one to three events */
+	uint32_t	capacity = (uint32_t) ((64 - FUNNEL_STATE_HEADER) / sizeof(uint64_t));
+	size_t		size = folded ? FUNNEL_STATE_HEADER + fold_size(spec->nsteps)
+		: funnel_state_size(false, capacity);
+	FunnelState *s = a->alloc(size, a->ctx);
+
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, FUNNEL_STATE_HEADER);
+	s->window = spec->window;
+	s->modes = (uint8_t) spec->modes;
+	s->nsteps = (uint8_t) spec->nsteps;
+	s->flags = FUNNEL_SORTED;
+	if (spec->nsteps > FUNNEL_PACKED_MAX_STEPS)
+		s->flags |= FUNNEL_WIDE;
+	if (folded)
+	{
+		s->flags |= FUNNEL_FOLDED;
+		fold_init((FunnelFold *) funnel_state_events(s));
+	}
+	else
+		s->capacity = s->flags & FUNNEL_WIDE
+			? (uint32_t) ((64 - FUNNEL_STATE_HEADER) / sizeof(FunnelEvent))
+			: capacity;
+	return s;
+}
+
+void
+funnel_state_free(FunnelState *s, const FunnelAllocator *a)
+{
+	if (s->fold != NULL)
+		a->release(s->fold, a->ctx);
+	a->release(s, a->ctx);
+}
+
+/* A copy of s with room for capacity events, wide or packed; s is freed. */
+static FunnelState *
+reallocate(FunnelState *s, uint32_t capacity, bool wide, const FunnelAllocator *a)
+{
+	FunnelState *n = a->alloc(funnel_state_size(wide, capacity), a->ctx);
+
+	if (n == NULL)
+		return NULL;
+	memcpy(n, s, FUNNEL_STATE_HEADER);
+	n->capacity = capacity;
+	if (wide == is_wide(s))
+		memcpy(funnel_state_events(n), funnel_state_events(s),
+			   (size_t) s->count * (wide ? sizeof(FunnelEvent) : sizeof(uint64_t)));
+	else
+	{
+		/* packed to wide (never back) */
+		FunnelEvent *out = wide_events(n);
+
+		for (uint32_t i = 0; i < s->count; i++)
 		{
-			if (strlen(known[k].name) == end - begin &&
-				memcmp(known[k].name, text + begin, end - begin) == 0)
-			{
-				*modes |= known[k].flag;
-				found = true;
-				break;
-			}
+			out[i].ts = event_ts(s, i);
+			out[i].steps = event_steps(s, i);
 		}
-		if (!found)
+		n->flags |= FUNNEL_WIDE;
+	}
+	a->release(s, a->ctx);
+	return n;
+}
+
+/* Sort the events into place, merging equal times (the unsorted tail is merged into the sorted prefix). */
+static void
+normalize(FunnelState *s, const FunnelAllocator *a)
+{
+	uint32_t	n = s->count;
+
+	if (s->flags & FUNNEL_SORTED)
+		return;
+	if (is_wide(s))
+	{
+		FunnelEvent *e = wide_events(s);
+
+		if (n >= ENG_CHECK_EVERY && a->check != NULL)
+			a->check(a->ctx);
+		s->count = funnel_sort_merge(e, n);
+	}
+	else
+	{
+		uint64_t   *v = packed_events(s);
+		int			shift = s->nsteps;
+		uint32_t	out = 0;
+
+		EngAllocator check = {NULL, NULL, a->check, a->ctx};
+
+		eng_sort_u64(v, n, &check);
+		for (uint32_t in = 1; in < n; in++)
 		{
-			*bad = text + begin;
-			*bad_len = end - begin;
-			return false;
+			if (v[in] >> shift == v[out] >> shift)
+				v[out] |= v[in];
+			else
+				v[++out] = v[in];
+		}
+		s->count = n > 0 ? out + 1 : 0;
+	}
+	s->sorted_upto = s->count;
+	s->flags |= FUNNEL_SORTED;
+	if (s->fold != NULL)
+		fold_init(s->fold);		/* what it had read may have moved */
+}
+
+/* The programme over events[from .. to) of a sorted state. */
+static void
+fold_events(const FunnelState *s, FunnelDP *dp, uint32_t from, uint32_t to)
+{
+	FunnelSpec	spec = funnel_state_spec(s);
+
+	if (is_wide(s))
+	{
+		const FunnelEvent *e = wide_events(s);
+
+		for (uint32_t i = from; i < to && dp->best < spec.nsteps; i++)
+			funnel_dp_push(dp, &spec, e[i].ts, e[i].steps);
+	}
+	else
+	{
+		const uint64_t *v = packed_events(s);
+
+		for (uint32_t i = from; i < to && dp->best < spec.nsteps; i++)
+			funnel_dp_push(dp, &spec, eng_unpack_time(v[i], s->base, s->nsteps),
+						   eng_unpack_tag(v[i], s->nsteps));
+	}
+}
+
+/* Drop the events for good: the level is nsteps whatever comes. */
+static void
+saturate(FunnelState *s)
+{
+	s->flags = (uint16_t) ((s->flags & FUNNEL_WIDE) | FUNNEL_SATURATED | FUNNEL_SORTED);
+	s->count = 0;
+	s->sorted_upto = 0;
+}
+
+/*
+ * The buffer is full (or must become wide): sort it (merging ties may make
+ * room), check for saturation, and otherwise double the allocation, whose
+ * sizes stay powers of two as the allocator likes.
+ */
+static FunnelStatus
+make_room(FunnelState **sp, bool wide, const FunnelAllocator *a)
+{
+	FunnelState *s = *sp;
+	FunnelSpec	spec = funnel_state_spec(s);
+	size_t		record = wide ? sizeof(FunnelEvent) : sizeof(uint64_t);
+	size_t		current;
+	size_t		needed;
+	size_t		total = 64;
+
+	normalize(s, a);
+	if (funnel_monotone(&spec))
+	{
+		FunnelDP	dp;
+
+		funnel_dp_init(&dp);
+		fold_events(s, &dp, 0, s->count);
+		if (dp.best == s->nsteps)
+		{
+			saturate(s);
+			return FUNNEL_OK;
 		}
 	}
+	if (s->count < s->capacity && wide == is_wide(s))
+		return FUNNEL_OK;
+	if (s->count == UINT32_MAX)
+		return FUNNEL_ERR_TOO_MANY;
+	current = allocation_size(s);
+	needed = FUNNEL_STATE_HEADER + ((size_t) s->count + 1) * record;
+	while (total < needed || (wide == is_wide(s) && total <= current))
+		total *= 2;
+	s = reallocate(s, (uint32_t) ((total - FUNNEL_STATE_HEADER) / record > UINT32_MAX ? UINT32_MAX
+								  : (total - FUNNEL_STATE_HEADER) / record), wide, a);
+	if (s == NULL)
+		return FUNNEL_ERR_TOO_MANY;
+	*sp = s;
+	return FUNNEL_OK;
+}
+
+static bool
+merge_into_last(FunnelState *s, int64_t ts, uint32_t steps)
+{
+	uint32_t	last;
+
+	if (s->count == 0)
+		return false;
+	last = s->count - 1;
+	if (event_ts(s, last) != ts)
+		return false;
+	if (is_wide(s))
+		wide_events(s)[last].steps |= steps;
+	else
+		packed_events(s)[last] |= steps;
 	return true;
 }
 
-static void
-put_bytes(unsigned char **out, const void *value, size_t size)
+FunnelStatus
+funnel_state_add(FunnelState **sp, int64_t ts, uint32_t steps, const FunnelAllocator *a)
 {
-	memcpy(*out, value, size);
-	*out += size;
+	FunnelState *s = *sp;
+	bool		wide;
+
+	if (s->flags & FUNNEL_SATURATED)
+		return FUNNEL_OK;
+
+	if (s->flags & FUNNEL_FOLDED)
+	{
+		FunnelFold *f = (FunnelFold *) funnel_state_events(s);
+		FunnelSpec	spec = funnel_state_spec(s);
+
+		if (f->pending_steps != 0)
+		{
+			if (ts == f->pending_ts)
+			{
+				f->pending_steps |= steps;
+				return FUNNEL_OK;
+			}
+			if (ts < f->pending_ts)
+				return FUNNEL_ERR_ORDER;
+			funnel_dp_push(&f->dp, &spec, f->pending_ts, f->pending_steps);
+			if (f->dp.best == s->nsteps && funnel_monotone(&spec))
+			{
+				s->flags |= FUNNEL_SATURATED;
+				f->pending_steps = 0;
+				return FUNNEL_OK;
+			}
+		}
+		f->pending_ts = ts;
+		f->pending_steps = steps;
+		return FUNNEL_OK;
+	}
+
+	/* a row at the time of the last event joins it */
+	if (merge_into_last(s, ts, steps))
+		return FUNNEL_OK;
+	if (s->count == 0)
+		s->base = ts;
+	wide = is_wide(s) || !eng_time_fits(ts, s->base, s->nsteps);
+	if (s->count == s->capacity || wide != is_wide(s))
+	{
+		FunnelStatus st = make_room(sp, wide, a);
+
+		if (st != FUNNEL_OK)
+			return st;
+		s = *sp;
+		if (s->flags & FUNNEL_SATURATED)
+			return FUNNEL_OK;
+		/* sorting may have brought an event at this time to the end */
+		if (merge_into_last(s, ts, steps))
+			return FUNNEL_OK;
+	}
+	if (s->count > 0 && ts < event_ts(s, s->count - 1))
+		s->flags &= ~FUNNEL_SORTED;
+	if (is_wide(s))
+	{
+		wide_events(s)[s->count].ts = ts;
+		wide_events(s)[s->count].steps = steps;
+	}
+	else
+		packed_events(s)[s->count] = eng_pack_time(ts, s->base, s->nsteps, steps);
+	s->count++;
+	if (s->flags & FUNNEL_SORTED)
+		s->sorted_upto = s->count;
+	return FUNNEL_OK;
 }
 
-static void
-get_bytes(const unsigned char **in, void *value, size_t size)
+FunnelStatus
+funnel_state_combine(FunnelState **dst, const FunnelState *src, const FunnelAllocator *a)
 {
-	memcpy(value, *in, size);
-	*in += size;
+	if (((*dst)->flags | src->flags) & FUNNEL_FOLDED)
+		return FUNNEL_ERR_ORDER;
+	if ((*dst)->flags & FUNNEL_SATURATED)
+		return FUNNEL_OK;
+	if (src->flags & FUNNEL_SATURATED)
+	{
+		saturate(*dst);
+		return FUNNEL_OK;
+	}
+	for (uint32_t i = 0; i < src->count; i++)
+	{
+		FunnelStatus st = funnel_state_add(dst, event_ts(src, i), event_steps(src, i), a);
+
+		if (st != FUNNEL_OK)
+			return st;
+	}
+	return FUNNEL_OK;
+}
+
+FunnelStatus
+funnel_state_level(FunnelState *s, const FunnelAllocator *a, int *level)
+{
+	FunnelDP	dp;
+	FunnelSpec	spec = funnel_state_spec(s);
+
+	if (s->flags & FUNNEL_SATURATED)
+	{
+		*level = s->nsteps;
+		return FUNNEL_OK;
+	}
+	if (s->flags & FUNNEL_FOLDED)
+	{
+		const FunnelFold *f = (const FunnelFold *) funnel_state_events(s);
+
+		memcpy(&dp, &f->dp, funnel_dp_size(s->nsteps));
+		if (f->pending_steps != 0)
+			funnel_dp_push(&dp, &spec, f->pending_ts, f->pending_steps);
+		*level = dp.best;
+		return FUNNEL_OK;
+	}
+	normalize(s, a);
+
+	/* Asked again (a window aggregate): keep the programme over all but the last event. */
+	if (s->fold == NULL && (s->flags & FUNNEL_FINALIZED) && s->count > 1)
+	{
+		s->fold = a->alloc(fold_size(s->nsteps), a->ctx);
+		if (s->fold == NULL)
+			return FUNNEL_ERR_TOO_MANY;
+		fold_init(s->fold);
+	}
+	s->flags |= FUNNEL_FINALIZED;
+	if (s->fold != NULL && s->count > 0)
+	{
+		FunnelFold *f = s->fold;
+
+		fold_events(s, &f->dp, f->upto, s->count - 1);
+		f->upto = s->count - 1;
+		memcpy(&dp, &f->dp, funnel_dp_size(s->nsteps));
+		fold_events(s, &dp, s->count - 1, s->count);
+	}
+	else
+	{
+		funnel_dp_init(&dp);
+		fold_events(s, &dp, 0, s->count);
+	}
+	*level = dp.best;
+	return FUNNEL_OK;
+}
+
+size_t
+funnel_serial_size(const FunnelState *s)
+{
+	return FUNNEL_SERIAL_HEADER + (size_t) s->count * FUNNEL_SERIAL_EVENT;
 }
 
 void
-funnel_serialize(const FunnelState *state, unsigned char *out)
+funnel_serialize(const FunnelState *s, uint8_t *out)
 {
-	uint32_t	i;
-
-	put_bytes(&out, &state->spec.window, 8);
-	put_bytes(&out, &state->spec.modes, 4);
-	put_bytes(&out, &state->spec.nsteps, 4);
+	out = b2b_put_u8(out, FUNNEL_SERIAL_VERSION);
+	out = b2b_put_i64(out, s->window);
+	out = b2b_put_u8(out, s->modes);
+	out = b2b_put_u8(out, s->nsteps);
+	out = b2b_put_u8(out, (uint8_t) (s->flags & FUNNEL_SATURATED));
+	out = b2b_put_u32(out, s->count);
+	for (uint32_t i = 0; i < s->count; i++)
 	{
-		uint64_t	count = state->count;
-
-		put_bytes(&out, &count, 8);
-	}
-	for (i = 0; i < state->count; i++)
-	{
-		put_bytes(&out, &state->events[i].ts, 8);
-		put_bytes(&out, &state->events[i].steps, 4);
+		out = b2b_put_i64(out, event_ts(s, i));
+		out = b2b_put_u32(out, event_steps(s, i));
 	}
 }
 
-const char *
-funnel_check_serial(const unsigned char *in, size_t len,
-					FunnelSpec *spec, uint32_t *count)
+FunnelStatus
+funnel_deserialize(const uint8_t *in, size_t len, FunnelState **out, const FunnelAllocator *a)
 {
-	const unsigned char *p = in;
+	B2bReader	r = b2b_reader(in, len);
+	FunnelSpec	spec;
+	uint8_t		version = b2b_read_u8(&r);
+	uint8_t		flags;
+	uint32_t	count;
 	uint32_t	all_steps;
-	uint64_t	stored;
-	uint32_t	i;
+	FunnelState *s;
 
-	if (len < FUNNEL_SERIAL_HEADER)
-		return "too short for the header";
-	get_bytes(&p, &spec->window, 8);
-	get_bytes(&p, &spec->modes, 4);
-	get_bytes(&p, &spec->nsteps, 4);
-	get_bytes(&p, &stored, 8);
-	if (spec->nsteps < 1 || spec->nsteps > FUNNEL_MAX_STEPS)
-		return "step count out of range";
-	if (spec->window <= 0)
-		return "window is not positive";
-	if ((spec->modes & ~FUNNEL_ALL_MODES) != 0)
-		return "unknown mode bits";
-	if (stored > (len - FUNNEL_SERIAL_HEADER) / FUNNEL_SERIAL_EVENT ||
-		stored > FUNNEL_MAX_EVENTS ||
-		len != funnel_serial_size((uint32_t) stored))
-		return "length does not match the event count";
-	*count = (uint32_t) stored;
-	all_steps = spec->nsteps >= 32 ? ~UINT32_C(0) : (UINT32_C(1) << spec->nsteps) - 1;
-	for (i = 0; i < *count; i++)
+	spec.window = b2b_read_i64(&r);
+	spec.modes = b2b_read_u8(&r);
+	spec.nsteps = b2b_read_u8(&r);
+	flags = b2b_read_u8(&r);
+	count = b2b_read_u32(&r);
+	if (!b2b_reader_ok(&r) || version != FUNNEL_SERIAL_VERSION ||
+		spec.nsteps < 1 || spec.nsteps > FUNNEL_MAX_STEPS || spec.window <= 0 ||
+		(spec.modes & ~FUNNEL_ALL_MODES) != 0 || (flags & ~FUNNEL_SATURATED) != 0 ||
+		r.left != (size_t) count * FUNNEL_SERIAL_EVENT)
+		return FUNNEL_ERR_CORRUPT;
+	if ((flags & FUNNEL_SATURATED) && (count != 0 || !funnel_monotone(&spec)))
+		return FUNNEL_ERR_CORRUPT;
+	all_steps = funnel_all_steps(spec.nsteps);
+	s = funnel_state_new(&spec, false, a);
+	if (s == NULL)
+		return FUNNEL_ERR_TOO_MANY;
+	if (flags & FUNNEL_SATURATED)
+		saturate(s);
+	for (uint32_t i = 0; i < count; i++)
 	{
-		uint32_t	steps;
+		int64_t		ts = b2b_read_i64(&r);
+		uint32_t	steps = b2b_read_u32(&r);
+		FunnelStatus st;
 
-		memcpy(&steps, p + i * FUNNEL_SERIAL_EVENT + 8, 4);
 		if (steps == 0 || (steps & ~all_steps) != 0)
-			return "an event matches no valid step";
+		{
+			funnel_state_free(s, a);
+			return FUNNEL_ERR_CORRUPT;
+		}
+		st = funnel_state_add(&s, ts, steps, a);
+		if (st != FUNNEL_OK)
+		{
+			funnel_state_free(s, a);
+			return st;
+		}
 	}
-	return NULL;
+	*out = s;
+	return FUNNEL_OK;
+}
+
+/* ---- funnel_counts ------------------------------------------------------------- */
+
+size_t
+funnel_counts_wire_size(const FunnelCounts *c)
+{
+	return 2 + 8 * ((size_t) c->nsteps + 1);
 }
 
 void
-funnel_deserialize(const unsigned char *in, FunnelState *state)
+funnel_counts_encode(const FunnelCounts *c, uint8_t *out)
 {
-	const unsigned char *p = in;
-	uint64_t	count,
-				i;			/* count was checked to fit in uint32 */
+	out = b2b_put_u8(out, FUNNEL_COUNTS_VERSION);
+	out = b2b_put_u8(out, (uint8_t) c->nsteps);
+	for (int k = 0; k <= c->nsteps; k++)
+		out = b2b_put_i64(out, c->at_level[k]);
+}
 
-	get_bytes(&p, &state->spec.window, 8);
-	get_bytes(&p, &state->spec.modes, 4);
-	get_bytes(&p, &state->spec.nsteps, 4);
-	get_bytes(&p, &count, 8);
-	state->count = 0;
-	state->sorted = true;
-	for (i = 0; i < count; i++)
+FunnelStatus
+funnel_counts_decode(const uint8_t *in, size_t len, FunnelCounts *c)
+{
+	B2bReader	r = b2b_reader(in, len);
+	uint8_t		version = b2b_read_u8(&r);
+	uint8_t		nsteps = b2b_read_u8(&r);
+
+	if (!b2b_reader_ok(&r) || version != FUNNEL_COUNTS_VERSION ||
+		nsteps < 1 || nsteps > FUNNEL_MAX_STEPS || r.left != 8 * ((size_t) nsteps + 1))
+		return FUNNEL_ERR_CORRUPT;
+	memset(c, 0, sizeof(*c));
+	c->nsteps = nsteps;
+	for (int k = 0; k <= nsteps; k++)
 	{
-		int64_t		ts;
-		uint32_t	steps;
-
-		get_bytes(&p, &ts, 8);
-		get_bytes(&p, &steps, 4);
-		funnel_append(state, ts, steps);
+		c->at_level[k] = b2b_read_i64(&r);
+		if (c->at_level[k] < 0)
+			return FUNNEL_ERR_CORRUPT;
 	}
+	return FUNNEL_OK;
+}
+
+bool
+funnel_counts_add(FunnelCounts *dst, const FunnelCounts *src)
+{
+	for (int k = 0; k <= dst->nsteps; k++)
+		if (__builtin_add_overflow(dst->at_level[k], src->at_level[k], &dst->at_level[k]))
+			return false;
+	return true;
+}
+
+bool
+funnel_counts_reached(const FunnelCounts *c, int64_t *reached)
+{
+	int64_t		sum = 0;
+
+	for (int k = c->nsteps; k >= 1; k--)
+	{
+		if (__builtin_add_overflow(sum, c->at_level[k], &sum))
+			return false;
+		reached[k - 1] = sum;
+	}
+	return true;
 }

@@ -1,28 +1,40 @@
 /*
  * funnel_pg.c
- *		SQL glue of the funnel family: the funnel_step and funnel_counts
- *		aggregates.  The computation itself is in funnel.c.
+ *		SQL glue of the funnel family: funnel_step, funnel_counts (and its
+ *		funnel_levels state type), funnel_report and funnel_steps.  The
+ *		computation is in funnel.c, report.c and the engine.
  *
- * funnel_step keeps, per group, a FunnelState (see funnel.h) in the
- * aggregate's memory context: a header and the matching rows, grown by
- * doubling.  Rows matching no step or with a NULL time are not stored, so
- * memory is proportional to the matching rows.  The window, the mode and the
- * number of steps are parsed and checked on every row against a per-call
- * cache (fn_extra), so a constant costs a memcmp; they must be the same on
- * every row of a group.
+ * funnel_step's state is internal (a FunnelState in the aggregate context;
+ * it holds the group's rows, which no bound limits), with serialize and
+ * deserialize for parallel plans.  funnel_counts' state is the concrete type
+ * funnel_levels (a count per level), which Citus combines on its workers.
+ * funnel_report's state is internal too: the entities and rows of the whole
+ * group, within work_mem x hash_mem_multiplier for all the groups of one
+ * aggregate together.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
-#include "common/int.h"
-#include "datatype/timestamp.h"
-#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/primnodes.h"
+#include "optimizer/optimizer.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/pg_locale.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
+#include "utils/uuid.h"
 
-#include "funnel.h"
+#include "common/b2b_pg.h"
+#include "common/bytes.h"
+#include "funnel/funnel.h"
 
 PG_FUNCTION_INFO_V1(funnel_step_transfn);
 PG_FUNCTION_INFO_V1(funnel_step_mode_transfn);
@@ -30,25 +42,53 @@ PG_FUNCTION_INFO_V1(funnel_step_finalfn);
 PG_FUNCTION_INFO_V1(funnel_step_combinefn);
 PG_FUNCTION_INFO_V1(funnel_step_serialfn);
 PG_FUNCTION_INFO_V1(funnel_step_deserialfn);
-PG_FUNCTION_INFO_V1(funnel_counts_transfn);
-PG_FUNCTION_INFO_V1(funnel_counts_finalfn);
-PG_FUNCTION_INFO_V1(funnel_counts_combinefn);
-PG_FUNCTION_INFO_V1(funnel_counts_serialfn);
-PG_FUNCTION_INFO_V1(funnel_counts_deserialfn);
+PG_FUNCTION_INFO_V1(funnel_levels_in);
+PG_FUNCTION_INFO_V1(funnel_levels_out);
+PG_FUNCTION_INFO_V1(funnel_levels_recv);
+PG_FUNCTION_INFO_V1(funnel_levels_send);
+PG_FUNCTION_INFO_V1(funnel_levels_transfn);
+PG_FUNCTION_INFO_V1(funnel_levels_combinefn);
+PG_FUNCTION_INFO_V1(funnel_levels_finalfn);
+PG_FUNCTION_INFO_V1(funnel_report_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_mode_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_finalfn);
+PG_FUNCTION_INFO_V1(funnel_report_combinefn);
+PG_FUNCTION_INFO_V1(funnel_report_serialfn);
+PG_FUNCTION_INFO_V1(funnel_report_deserialfn);
+PG_FUNCTION_INFO_V1(funnel_steps);
 
-/*
- * Capacities of the form 2^k - 2 make a state fill a power-of-two chunk of
- * the allocator exactly (funnel.h); the first holds two rows in 64 bytes.
- */
-#define INITIAL_CAPACITY 2
+/* ---- memory -------------------------------------------------------------------- */
 
-StaticAssertDecl(sizeof(FunnelState) == 32 && sizeof(FunnelEvent) == 16,
-				 "funnel state layout assumed by the capacity steps");
+static void *
+context_alloc(size_t size, void *ctx)
+{
+	return MemoryContextAllocHuge((MemoryContext) ctx, size);
+}
 
-/* ---- funnel_step ---------------------------------------------------------- */
+static void
+context_release(void *ptr, void *ctx)
+{
+	pfree(ptr);
+}
 
-/* What the last row's window and mode arguments parsed to. */
-typedef struct FunnelArgCache
+static void
+check_interrupts(void *ctx)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+static FunnelAllocator
+allocator_in(MemoryContext cxt)
+{
+	FunnelAllocator a = {context_alloc, context_release, check_interrupts, cxt};
+
+	return a;
+}
+
+/* ---- arguments ------------------------------------------------------------------ */
+
+/* What the last row's window and mode arguments parsed to, per call site. */
+typedef struct FunnelArgs
 {
 	bool		have_window;
 	Interval	window_arg;
@@ -57,80 +97,45 @@ typedef struct FunnelArgCache
 	uint32		modes;
 	int			mode_len;
 	char	   *mode_text;		/* in fn_mcxt */
-} FunnelArgCache;
+	int			ordered;		/* -1 unknown; 1 when ORDER BY guarantees the order the state needs */
+	/* funnel_report */
+	Oid			entity_type;
+	int			entity_kind;	/* EntityKind */
+	EngMemory  *memory;			/* shared by the reports of this call site */
+	EngAllocator eng_allocator;
+} FunnelArgs;
 
-static MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *name)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s called in a non-aggregate context", name)));
-	return aggcontext;
-}
-
-static FunnelArgCache *
-arg_cache(FunctionCallInfo fcinfo)
+static FunnelArgs *
+funnel_args(FunctionCallInfo fcinfo)
 {
 	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-														  sizeof(FunnelArgCache));
-	return (FunnelArgCache *) fcinfo->flinfo->fn_extra;
-}
+	{
+		FunnelArgs *args = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FunnelArgs));
 
-/* The window in microseconds: positive, no months, a day is 24 hours. */
-static int64
-window_microseconds(const Interval *window)
-{
-	int64		days_us;
-	int64		total;
-
-	if (window->month != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel window must not contain months or years"),
-				 errdetail("The window is %s.",
-						   DatumGetCString(DirectFunctionCall1(interval_out,
-															   IntervalPGetDatum(window)))),
-				 errhint("Months vary in length; give the window in days, e.g. '30 days'.")));
-	if (pg_mul_s64_overflow((int64) window->day, USECS_PER_DAY, &days_us) ||
-		pg_add_s64_overflow(days_us, window->time, &total))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERVAL_FIELD_OVERFLOW),
-				 errmsg("funnel window is out of range")));
-	if (total <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel window must be positive"),
-				 errdetail("The window is %s.",
-						   DatumGetCString(DirectFunctionCall1(interval_out,
-															   IntervalPGetDatum(window))))));
-	return total;
+		args->ordered = -1;
+		fcinfo->flinfo->fn_extra = args;
+	}
+	return (FunnelArgs *) fcinfo->flinfo->fn_extra;
 }
 
 static int64
-window_arg(FunctionCallInfo fcinfo, FunnelArgCache *cache, int argno)
+window_arg(FunctionCallInfo fcinfo, FunnelArgs *args, int argno)
 {
 	Interval   *window;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel window must not be NULL")));
+	b2b_require_not_null(fcinfo, argno, "funnel window");
 	window = PG_GETARG_INTERVAL_P(argno);
-	if (!cache->have_window || memcmp(window, &cache->window_arg, sizeof(Interval)) != 0)
+	if (!args->have_window || memcmp(window, &args->window_arg, sizeof(Interval)) != 0)
 	{
-		cache->window = window_microseconds(window);
-		cache->window_arg = *window;
-		cache->have_window = true;
+		args->window = b2b_interval_usec(window, "funnel window");
+		args->window_arg = *window;
+		args->have_window = true;
 	}
-	return cache->window;
+	return args->window;
 }
 
 static uint32
-mode_arg(FunctionCallInfo fcinfo, FunnelArgCache *cache, int argno)
+mode_arg(FunctionCallInfo fcinfo, FunnelArgs *args, int argno)
 {
 	text	   *mode;
 	const char *chars;
@@ -144,28 +149,39 @@ mode_arg(FunctionCallInfo fcinfo, FunnelArgCache *cache, int argno)
 	mode = PG_GETARG_TEXT_PP(argno);
 	chars = VARDATA_ANY(mode);
 	len = VARSIZE_ANY_EXHDR(mode);
-	if (!cache->have_mode || len != cache->mode_len ||
-		memcmp(chars, cache->mode_text, len) != 0)
+	if (!args->have_mode || len != args->mode_len || memcmp(chars, args->mode_text, len) != 0)
 	{
 		uint32		modes;
 		const char *bad;
 		size_t		bad_len;
 
-		if (!funnel_parse_modes(chars, len, &modes, &bad, &bad_len))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown funnel mode \"%.*s\"", (int) bad_len, bad),
-					 errdetail("Valid modes are: %s.", FUNNEL_MODE_NAMES),
-					 errhint("Combine modes as a comma-separated list, e.g. 'strict_order,strict_increase'.")));
-		if (cache->mode_text != NULL)
-			pfree(cache->mode_text);
-		cache->mode_text = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len + 1);
-		memcpy(cache->mode_text, chars, len);
-		cache->mode_len = len;
-		cache->modes = modes;
-		cache->have_mode = true;
+		switch (funnel_parse_modes(chars, len, &modes, &bad, &bad_len))
+		{
+			case FUNNEL_OK:
+				break;
+			case FUNNEL_ERR_EMPTY_MODE:
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("funnel mode list has an empty entry"),
+						 errdetail("The mode given is \"%.*s\".", len, chars),
+						 errhint("Separate mode names with single commas, e.g. 'strict_order, strict_increase'.")));
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown funnel mode \"%.*s\"", (int) bad_len, bad),
+						 errdetail("Valid modes are: %s.", FUNNEL_MODE_NAMES),
+						 errhint("Combine modes as a comma-separated list, e.g. 'strict_order, strict_increase'.")));
+		}
+		if (args->mode_text != NULL)
+			pfree(args->mode_text);
+		args->mode_text = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len + 1);
+		memcpy(args->mode_text, chars, len);
+		args->mode_len = len;
+		args->modes = modes;
+		args->have_mode = true;
 	}
-	return cache->modes;
+	return args->modes;
 }
 
 /* The step array's length (1..32), erroring on anything else. */
@@ -186,7 +202,8 @@ step_count(ArrayType *steps)
 	if (n > FUNNEL_MAX_STEPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a funnel has at most %d steps, not %d", FUNNEL_MAX_STEPS, n)));
+				 errmsg("a funnel has at most %d steps", FUNNEL_MAX_STEPS),
+				 errdetail("The call gives %d.", n)));
 	return n;
 }
 
@@ -197,11 +214,10 @@ step_mask(ArrayType *steps, int n)
 	const bool *values = (const bool *) ARR_DATA_PTR(steps);
 	const bits8 *nulls = ARR_NULLBITMAP(steps);
 	uint32		mask = 0;
-	int			i,
-				v = 0;
+	int			v = 0;
 
 	/* Data holds only the non-NULL elements, one byte each. */
-	for (i = 0; i < n; i++)
+	for (int i = 0; i < n; i++)
 	{
 		if (nulls != NULL && !(nulls[i / 8] & (1 << (i % 8))))
 			continue;
@@ -211,35 +227,22 @@ step_mask(ArrayType *steps, int n)
 	return mask;
 }
 
-static FunnelState *
-new_state(MemoryContext context, uint32 capacity, const FunnelSpec *spec)
+/* The spec of this row; steps_argno's array in *steps. */
+static FunnelSpec
+row_spec(FunctionCallInfo fcinfo, FunnelArgs *args, int window_argno, int mode_argno,
+		 int steps_argno, ArrayType **steps)
 {
-	FunnelState *state = MemoryContextAllocHuge(context, funnel_state_size(capacity));
+	FunnelSpec	spec;
 
-	funnel_state_init(state, capacity);
-	state->spec = *spec;
-	return state;
-}
-
-/* Make room for "more" further events; may move the state. */
-static FunnelState *
-reserve(FunnelState *state, uint64 more)
-{
-	uint64		need = (uint64) state->count + more;
-	uint64		capacity = state->capacity;
-
-	if (need <= capacity)
-		return state;
-	if (need > FUNNEL_MAX_EVENTS)
+	if (PG_ARGISNULL(steps_argno))
 		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many matching rows in one funnel_step group"),
-				 errdetail("At most %u are supported.", FUNNEL_MAX_EVENTS)));
-	while (capacity < need)
-		capacity = Min(2 * capacity + 2, (uint64) FUNNEL_MAX_EVENTS);
-	state = repalloc_huge(state, funnel_state_size((uint32) capacity));
-	state->capacity = capacity;
-	return state;
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("funnel steps must not be a NULL array")));
+	*steps = PG_GETARG_ARRAYTYPE_P(steps_argno);
+	spec.nsteps = step_count(*steps);
+	spec.window = window_arg(fcinfo, args, window_argno);
+	spec.modes = mode_argno < 0 ? 0 : mode_arg(fcinfo, args, mode_argno);
+	return spec;
 }
 
 static void
@@ -248,8 +251,8 @@ check_same_spec(const FunnelSpec *have, const FunnelSpec *row)
 	if (have->nsteps != row->nsteps)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel_step got %d steps on one row and %d on another of the same group",
-						have->nsteps, row->nsteps)));
+				 errmsg("funnel steps must be the same on every row of a group"),
+				 errdetail("The group has rows with %d and with %d steps.", have->nsteps, row->nsteps)));
 	if (have->window != row->window)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -260,37 +263,111 @@ check_same_spec(const FunnelSpec *have, const FunnelSpec *row)
 				 errmsg("funnel mode must be the same on every row of a group")));
 }
 
-static Datum
-add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
+/*
+ * Does the aggregate's ORDER BY guarantee what streaming needs: argument
+ * entity_arg first (any direction, so each entity's rows are together; -1 when
+ * there is no entity), then the time argument ascending?
+ */
+static bool
+order_guaranteed(FunctionCallInfo fcinfo, int entity_arg, int ts_arg)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "funnel_step");
-	FunnelArgCache *cache = arg_cache(fcinfo);
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	List	   *order;
+	int			want[2];
+	int			nwant = 0;
+	int			k = 0;
+	ListCell   *lc;
+
+	if (aggref == NULL || aggref->aggorder == NIL)
+		return false;
+	if (entity_arg >= 0)
+		want[nwant++] = entity_arg;
+	want[nwant++] = ts_arg;
+	order = aggref->aggorder;
+	if (list_length(order) < nwant)
+		return false;
+	foreach(lc, order)
+	{
+		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
+		TargetEntry *tle;
+
+		if (k == nwant)
+			break;
+		tle = get_sortgroupclause_tle(sgc, aggref->args);
+		if (tle->resno != want[k] + 1)
+			return false;
+		if (want[k] == ts_arg)
+		{
+			TypeCacheEntry *tc = lookup_type_cache(TIMESTAMPTZOID, TYPECACHE_LT_OPR);
+
+			if (exprType((Node *) tle->expr) != TIMESTAMPTZOID || sgc->sortop != tc->lt_opr)
+				return false;
+		}
+		k++;
+	}
+	return k == nwant;
+}
+
+static void
+report_status(FunnelStatus st, const char *what)
+{
+	switch (st)
+	{
+		case FUNNEL_OK:
+			return;
+		case FUNNEL_ERR_CORRUPT:
+			b2b_report_bad_bytes(what, "The bytes are not a valid state.");
+			break;
+		case FUNNEL_ERR_MEMORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("funnel_report exceeds its memory limit"),
+					 errdetail("Its rows need more than work_mem x hash_mem_multiplier (%zu kB here).",
+							   get_hash_memory_limit() / 1024),
+					 errhint("Raise work_mem or hash_mem_multiplier for this query, or add ORDER BY entity, ts inside the call to stream the rows in constant memory.")));
+			break;
+		case FUNNEL_ERR_ORDER:
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("rows reached %s out of the order its ORDER BY promised", what)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many rows in one %s group", what)));
+	}
+}
+
+/* ---- funnel_step ------------------------------------------------------------------ */
+
+static Datum
+step_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
+{
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	FunnelArgs *args = funnel_args(fcinfo);
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
+	FunnelAllocator a = allocator_in(aggcontext);
 	ArrayType  *steps;
-	FunnelSpec	spec;
+	FunnelSpec	spec = row_spec(fcinfo, args, 2, mode_argno, steps_argno, &steps);
 	uint32		mask;
 
-	if (PG_ARGISNULL(steps_argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel steps must not be a NULL array")));
-	steps = PG_GETARG_ARRAYTYPE_P(steps_argno);
-	spec.nsteps = step_count(steps);
-	spec.window = window_arg(fcinfo, cache, 2);
-	spec.modes = mode_argno < 0 ? 0 : mode_arg(fcinfo, cache, mode_argno);
-
 	if (state == NULL)
-		state = new_state(aggcontext, INITIAL_CAPACITY, &spec);
+	{
+		if (args->ordered < 0)
+			args->ordered = order_guaranteed(fcinfo, -1, 0);
+		state = funnel_state_new(&spec, args->ordered == 1, &a);
+	}
 	else
-		check_same_spec(&state->spec, &spec);
+	{
+		FunnelSpec	have = funnel_state_spec(state);
 
+		check_same_spec(&have, &spec);
+	}
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(state);
 	mask = step_mask(steps, spec.nsteps);
-	if (mask == 0)
-		PG_RETURN_POINTER(state);
-	state = reserve(state, 1);
-	funnel_append(state, PG_GETARG_TIMESTAMPTZ(1), mask);
+	if (mask != 0)
+		report_status(funnel_state_add(&state, PG_GETARG_TIMESTAMPTZ(1), mask, &a), "funnel_step");
 	PG_RETURN_POINTER(state);
 }
 
@@ -298,47 +375,39 @@ add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 Datum
 funnel_step_transfn(PG_FUNCTION_ARGS)
 {
-	return add_row(fcinfo, -1, 3);
+	return step_add_row(fcinfo, -1, 3);
 }
 
 /* funnel_step(ts, window, mode, VARIADIC steps) */
 Datum
 funnel_step_mode_transfn(PG_FUNCTION_ARGS)
 {
-	return add_row(fcinfo, 3, 4);
+	return step_add_row(fcinfo, 3, 4);
 }
 
 /*
- * The level of the group.  Rows that arrived out of time order are sorted in
- * a copy: the state is never modified, as FINALFUNC_MODIFY = READ_ONLY says,
- * so window frames and shared states may call this again and add more rows.
+ * The level of the group.  The state may be sorted in place and remember how
+ * far it was read, which is invisible: READ_ONLY holds, so the aggregate works
+ * as a window function, and a running window in time order reads each row once.
  */
 Datum
 funnel_step_finalfn(PG_FUNCTION_ARGS)
 {
-	FunnelState *state;
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	FunnelAllocator a = allocator_in(aggcontext);
 	int			level;
 
-	aggregate_context(fcinfo, "funnel_step");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
-	state = (FunnelState *) PG_GETARG_POINTER(0);
-	if (state->sorted)
-		PG_RETURN_INT32(funnel_level(state->events, state->count, &state->spec));
-
-	state = memcpy(MemoryContextAllocHuge(CurrentMemoryContext, funnel_state_size(state->count)),
-				   state, funnel_state_size(state->count));
-	state->capacity = state->count;
-	funnel_normalize(state);
-	level = funnel_level(state->events, state->count, &state->spec);
-	pfree(state);
+	report_status(funnel_state_level((FunnelState *) PG_GETARG_POINTER(0), &a, &level), "funnel_step");
 	PG_RETURN_INT32(level);
 }
 
 Datum
 funnel_step_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "funnel_step");
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	FunnelAllocator a = allocator_in(aggcontext);
 	FunnelState *into = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
 	FunnelState *from = PG_ARGISNULL(1) ? NULL : (FunnelState *) PG_GETARG_POINTER(1);
 
@@ -349,11 +418,19 @@ funnel_step_combinefn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(into);
 	}
 	if (into == NULL)
-		into = new_state(aggcontext, Max(from->count, INITIAL_CAPACITY), &from->spec);
+	{
+		FunnelSpec	spec = funnel_state_spec(from);
+
+		into = funnel_state_new(&spec, false, &a);
+	}
 	else
-		check_same_spec(&into->spec, &from->spec);
-	into = reserve(into, from->count);
-	funnel_append_all(into, from);
+	{
+		FunnelSpec	have = funnel_state_spec(into);
+		FunnelSpec	other = funnel_state_spec(from);
+
+		check_same_spec(&have, &other);
+	}
+	report_status(funnel_state_combine(&into, from, &a), "funnel_step");
 	PG_RETURN_POINTER(into);
 }
 
@@ -361,17 +438,10 @@ Datum
 funnel_step_serialfn(PG_FUNCTION_ARGS)
 {
 	FunnelState *state = (FunnelState *) PG_GETARG_POINTER(0);
-	size_t		size = funnel_serial_size(state->count);
-	bytea	   *out;
+	uint8	   *data;
+	bytea	   *out = b2b_bytea_new(funnel_serial_size(state), &data);
 
-	if (size > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("funnel_step state too large to pass between parallel workers"),
-				 errhint("Disable parallel aggregation for this query.")));
-	out = palloc(VARHDRSZ + size);
-	SET_VARSIZE(out, VARHDRSZ + size);
-	funnel_serialize(state, (unsigned char *) VARDATA(out));
+	funnel_serialize(state, data);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -379,100 +449,454 @@ Datum
 funnel_step_deserialfn(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *bytes = (const unsigned char *) VARDATA_ANY(in);
-	FunnelSpec	spec;
-	uint32		count;
-	const char *problem;
+	FunnelAllocator a = allocator_in(CurrentMemoryContext);
 	FunnelState *state;
 
-	problem = funnel_check_serial(bytes, VARSIZE_ANY_EXHDR(in), &spec, &count);
-	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid funnel_step state: %s", problem)));
-	state = new_state(CurrentMemoryContext, Max(count, INITIAL_CAPACITY), &spec);
-	funnel_deserialize(bytes, state);
+	report_status(funnel_deserialize((const uint8 *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), &state, &a),
+				  "funnel_step state");
 	PG_RETURN_POINTER(state);
 }
 
-/* ---- funnel_counts ------------------------------------------------------- */
+/* ---- funnel_counts and its funnel_levels state ------------------------------------ */
 
-/* Number of groups at each exact level 0..nsteps. */
-typedef struct FunnelCounts
+/* The datum: a varlena header, then the counts in host order. */
+typedef struct FunnelLevels
 {
-	int32		nsteps;
-	int64		at_level[FUNNEL_MAX_STEPS + 1];
-} FunnelCounts;
+	int32		vl_len_;
+	FunnelCounts counts;
+} FunnelLevels;
+
+static Size
+levels_wire_size(const struct varlena *value)
+{
+	return funnel_counts_wire_size(&((const FunnelLevels *) value)->counts);
+}
+
+static void
+levels_encode(const struct varlena *value, uint8 *out)
+{
+	funnel_counts_encode(&((const FunnelLevels *) value)->counts, out);
+}
+
+static FunnelLevels *
+levels_new(void)
+{
+	FunnelLevels *l = palloc0(sizeof(FunnelLevels));
+
+	SET_VARSIZE(l, sizeof(FunnelLevels));
+	return l;
+}
+
+static const char *
+levels_decode(const uint8 *in, Size len, struct varlena **value)
+{
+	FunnelLevels *l = levels_new();
+
+	if (funnel_counts_decode(in, len, &l->counts) != FUNNEL_OK)
+		return "A funnel_levels value is a version byte (1), the number of steps (1 to 32), "
+			"then one non-negative 64-bit count per level from 0 to the number of steps.";
+	*value = (struct varlena *) l;
+	return NULL;
+}
+
+static const B2bStateIO levels_io = {"funnel_levels", "funnel", levels_wire_size, levels_encode, levels_decode};
+
+/*
+ * A funnel_levels argument.  Our own states and values from the input
+ * functions are sound; a datum of the wrong size is not ours.
+ */
+static FunnelLevels *
+levels_arg(FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *v = PG_GETARG_VARLENA_P(argno);
+	FunnelLevels *l = (FunnelLevels *) v;
+
+	if (VARSIZE(v) != sizeof(FunnelLevels) || l->counts.nsteps < 1 || l->counts.nsteps > FUNNEL_MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("corrupt funnel_levels value")));
+	return l;
+}
 
 Datum
-funnel_counts_transfn(PG_FUNCTION_ARGS)
+funnel_levels_in(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "funnel_counts");
-	FunnelCounts *counts = PG_ARGISNULL(0) ? NULL : (FunnelCounts *) PG_GETARG_POINTER(0);
-	int32		nsteps;
-	int32		level;
+	PG_RETURN_POINTER(b2b_state_from_text(&levels_io, PG_GETARG_CSTRING(0)));
+}
 
-	if (PG_ARGISNULL(2))
+Datum
+funnel_levels_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(b2b_state_to_text(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
+}
+
+Datum
+funnel_levels_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(b2b_state_recv(&levels_io, (StringInfo) PG_GETARG_POINTER(0)));
+}
+
+Datum
+funnel_levels_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(b2b_state_to_binary(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
+}
+
+static int32
+nsteps_arg(FunctionCallInfo fcinfo, int argno)
+{
+	int32		nsteps;
+
+	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("funnel_counts nsteps must not be NULL")));
-	nsteps = PG_GETARG_INT32(2);
+				 errmsg("nsteps must not be NULL")));
+	nsteps = PG_GETARG_INT32(argno);
 	if (nsteps < 1 || nsteps > FUNNEL_MAX_STEPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel_counts nsteps must be between 1 and %d, not %d",
-						FUNNEL_MAX_STEPS, nsteps)));
-	if (counts == NULL)
+				 errmsg("nsteps must be between 1 and %d", FUNNEL_MAX_STEPS),
+				 errdetail("The value given is %d.", nsteps)));
+	return nsteps;
+}
+
+static void
+different_nsteps(int a, int b)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("nsteps must be the same on every row of a group"),
+			 errdetail("One row has %d and another %d.", a, b)));
+}
+
+/*
+ * funnel_counts(level, nsteps): the state is updated in place; the first row
+ * makes it in the current context and the executor copies it into its own.
+ */
+Datum
+funnel_levels_transfn(PG_FUNCTION_ARGS)
+{
+	FunnelLevels *state;
+	int32		nsteps;
+	int32		level;
+
+	b2b_agg_context(fcinfo);
+	nsteps = nsteps_arg(fcinfo, 2);
+	if (PG_ARGISNULL(0))
 	{
-		counts = MemoryContextAllocZero(aggcontext, sizeof(FunnelCounts));
-		counts->nsteps = nsteps;
+		state = levels_new();
+		state->counts.nsteps = nsteps;
 	}
-	else if (counts->nsteps != nsteps)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel_counts got nsteps %d on one row and %d on another of the same group",
-						counts->nsteps, nsteps)));
+	else
+	{
+		state = levels_arg(fcinfo, 0);
+		if (state->counts.nsteps != nsteps)
+			different_nsteps(state->counts.nsteps, nsteps);
+	}
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(counts);
+		PG_RETURN_POINTER(state);
 	level = PG_GETARG_INT32(1);
 	if (level < 0 || level > nsteps)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("funnel level %d is out of range for a %d-step funnel", level, nsteps),
-				 errdetail("A level is between 0 and nsteps.")));
-	counts->at_level[level]++;
-	PG_RETURN_POINTER(counts);
+				 errmsg("funnel level is out of range"),
+				 errdetail("Level %d does not exist in a %d-step funnel.", level, nsteps),
+				 errhint("A level is between 0 and nsteps, as funnel_step returns it.")));
+	state->counts.at_level[level]++;
+	PG_RETURN_POINTER(state);
 }
 
-/* Element k (1-based) is the number of groups with level >= k. */
 Datum
-funnel_counts_finalfn(PG_FUNCTION_ARGS)
+funnel_levels_combinefn(PG_FUNCTION_ARGS)
 {
-	FunnelCounts *counts;
-	Datum		elements[FUNNEL_MAX_STEPS];
-	int64		reached = 0;
-	int			k;
+	FunnelLevels *into;
+	FunnelLevels *from;
 
-	aggregate_context(fcinfo, "funnel_counts");
+	b2b_agg_context(fcinfo);
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(levels_arg(fcinfo, 0));
+	}
+	from = levels_arg(fcinfo, 1);
+	if (PG_ARGISNULL(0))
+	{
+		into = levels_new();
+		memcpy(into, from, sizeof(FunnelLevels));
+		PG_RETURN_POINTER(into);
+	}
+	into = levels_arg(fcinfo, 0);
+	if (into->counts.nsteps != from->counts.nsteps)
+		different_nsteps(into->counts.nsteps, from->counts.nsteps);
+	if (!funnel_counts_add(&into->counts, &from->counts))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("funnel counts are out of range")));
+	PG_RETURN_POINTER(into);
+}
+
+/* Element k (1-based) of the funnel: groups whose level is at least k. */
+static ArrayType *
+funnel_array(const FunnelCounts *counts)
+{
+	int64		reached[FUNNEL_MAX_STEPS];
+	Datum		elements[FUNNEL_MAX_STEPS];
+
+	if (!funnel_counts_reached(counts, reached))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("funnel counts are out of range")));
+	for (int k = 0; k < counts->nsteps; k++)
+		elements[k] = Int64GetDatum(reached[k]);
+	return construct_array(elements, counts->nsteps, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+Datum
+funnel_levels_finalfn(PG_FUNCTION_ARGS)
+{
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	counts = (FunnelCounts *) PG_GETARG_POINTER(0);
-	for (k = counts->nsteps; k >= 1; k--)
+	PG_RETURN_ARRAYTYPE_P(funnel_array(&levels_arg(fcinfo, 0)->counts));
+}
+
+/* ---- funnel_report ----------------------------------------------------------------- */
+
+/*
+ * Entity keys become bytes that are equal exactly when the values are equal:
+ * integers as 8 little-endian bytes (so smallint, integer and bigint agree),
+ * dates and timestamps likewise, uuids as their 16 bytes, text as its bytes
+ * (under a deterministic collation; trailing blanks dropped for character(n),
+ * which ignores them).
+ */
+typedef enum EntityKind
+{
+	ENTITY_INT2,
+	ENTITY_INT4,
+	ENTITY_INT8,
+	ENTITY_OID,
+	ENTITY_DATE,
+	ENTITY_TIMESTAMP,
+	ENTITY_UUID,
+	ENTITY_TEXT,
+	ENTITY_BPCHAR,
+	ENTITY_BYTEA
+} EntityKind;
+
+static int
+entity_kind(Oid type, Oid collation)
+{
+	Oid			base = getBaseType(type);
+
+	switch (base)
 	{
-		reached += counts->at_level[k];
-		elements[k - 1] = Int64GetDatum(reached);
+		case INT2OID:
+			return ENTITY_INT2;
+		case INT4OID:
+			return ENTITY_INT4;
+		case INT8OID:
+			return ENTITY_INT8;
+		case OIDOID:
+			return ENTITY_OID;
+		case DATEOID:
+			return ENTITY_DATE;
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return ENTITY_TIMESTAMP;
+		case UUIDOID:
+			return ENTITY_UUID;
+		case BYTEAOID:
+			return ENTITY_BYTEA;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			if (OidIsValid(collation) && !get_collation_isdeterministic(collation))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("funnel_report entities cannot use a nondeterministic collation"),
+						 errhint("Add COLLATE \"C\" to the entity, or use its lower() or another canonical form.")));
+			return base == BPCHAROID ? ENTITY_BPCHAR : ENTITY_TEXT;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("funnel_report entities of type %s are not supported", format_type_be(type)),
+					 errdetail("Entities may be smallint, integer, bigint, oid, date, timestamp, timestamptz, uuid, text, varchar, character or bytea."),
+					 errhint("Cast the entity to text or bigint.")));
 	}
-	PG_RETURN_ARRAYTYPE_P(construct_array(elements, counts->nsteps, INT8OID,
-										  sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	return -1;
+}
+
+/* The key bytes of an entity value; *key points into buf or into the value. */
+static uint32
+entity_key(int kind, Datum value, uint8 *buf, const uint8 **key)
+{
+	switch ((EntityKind) kind)
+	{
+		case ENTITY_INT2:
+			b2b_put_i64(buf, DatumGetInt16(value));
+			break;
+		case ENTITY_INT4:
+			b2b_put_i64(buf, DatumGetInt32(value));
+			break;
+		case ENTITY_INT8:
+		case ENTITY_TIMESTAMP:
+			b2b_put_i64(buf, DatumGetInt64(value));
+			break;
+		case ENTITY_OID:
+			b2b_put_i64(buf, DatumGetObjectId(value));
+			break;
+		case ENTITY_DATE:
+			b2b_put_i64(buf, DatumGetDateADT(value));
+			break;
+		case ENTITY_UUID:
+			*key = DatumGetUUIDP(value)->data;
+			return UUID_LEN;
+		default:
+			{
+				struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
+				uint32		len = VARSIZE_ANY_EXHDR(v);
+
+				*key = (const uint8 *) VARDATA_ANY(v);
+				if (kind == ENTITY_BPCHAR)
+					while (len > 0 && (*key)[len - 1] == ' ')
+						len--;
+				if (len > ENG_MAX_KEY)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("funnel_report entity is too long"),
+							 errdetail("An entity may have at most %u bytes; this one has %u.", ENG_MAX_KEY, len)));
+				return len;
+			}
+	}
+	*key = buf;
+	return 8;
+}
+
+/* The report and the memory context callback that gives its share back at reset. */
+typedef struct ReportState
+{
+	FunnelReport report;
+	EngMemory	memory;			/* this report's share of the call site's budget */
+	MemoryContextCallback reset;
+} ReportState;
+
+static void
+report_reset(void *arg)
+{
+	eng_memory_detach(&((ReportState *) arg)->memory);
+}
+
+/* The call site's shared budget: work_mem x hash_mem_multiplier for all its groups. */
+static EngMemory *
+call_site_memory(FunctionCallInfo fcinfo, FunnelArgs *args, MemoryContext aggcontext)
+{
+	if (args->memory == NULL)
+	{
+		args->eng_allocator.alloc = context_alloc;
+		args->eng_allocator.release = context_release;
+		args->eng_allocator.check = check_interrupts;
+		args->eng_allocator.ctx = NULL;
+		args->memory = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EngMemory));
+		eng_memory_init(args->memory, &args->eng_allocator, get_hash_memory_limit());
+	}
+	return args->memory;
+}
+
+static ReportState *
+report_new(FunctionCallInfo fcinfo, FunnelArgs *args, MemoryContext aggcontext,
+		   const FunnelSpec *spec, bool streaming)
+{
+	ReportState *rs = MemoryContextAllocZero(aggcontext, sizeof(ReportState));
+	EngMemory  *shared = call_site_memory(fcinfo, args, aggcontext);
+	EngAllocator *allocator = MemoryContextAlloc(aggcontext, sizeof(EngAllocator));
+
+	*allocator = args->eng_allocator;
+	allocator->ctx = aggcontext;
+	eng_memory_init(&rs->memory, allocator, 0);
+	rs->memory.parent = shared;
+	rs->reset.func = report_reset;
+	rs->reset.arg = rs;
+	MemoryContextRegisterResetCallback(aggcontext, &rs->reset);
+	report_status(funnel_report_init(&rs->report, spec, streaming, &rs->memory), "funnel_report");
+	return rs;
+}
+
+static Datum
+report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
+{
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	FunnelArgs *args = funnel_args(fcinfo);
+	ReportState *rs = PG_ARGISNULL(0) ? NULL : (ReportState *) PG_GETARG_POINTER(0);
+	ArrayType  *steps;
+	FunnelSpec	spec = row_spec(fcinfo, args, 3, mode_argno, steps_argno, &steps);
+	uint32		mask;
+	uint8		buf[8];
+	const uint8 *key;
+	uint32		key_len;
+
+	if (rs == NULL)
+	{
+		if (args->ordered < 0)
+		{
+			args->entity_type = get_fn_expr_argtype(fcinfo->flinfo, 1);
+			if (!OidIsValid(args->entity_type))
+				ereport(ERROR,
+						(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+						 errmsg("could not determine the type of the funnel_report entity")));
+			args->entity_kind = entity_kind(args->entity_type, PG_GET_COLLATION());
+			args->ordered = order_guaranteed(fcinfo, 0, 1);
+		}
+		rs = report_new(fcinfo, args, aggcontext, &spec, args->ordered == 1);
+	}
+	else
+		check_same_spec(&rs->report.spec, &spec);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(rs);
+	mask = step_mask(steps, spec.nsteps);
+	if (mask == 0)
+		PG_RETURN_POINTER(rs);
+	key_len = entity_key(args->entity_kind, PG_GETARG_DATUM(1), buf, &key);
+	report_status(funnel_report_add(&rs->report, key, key_len, PG_GETARG_TIMESTAMPTZ(2), mask),
+				  "funnel_report");
+	PG_RETURN_POINTER(rs);
+}
+
+/* funnel_report(entity, ts, window, VARIADIC steps) */
+Datum
+funnel_report_transfn(PG_FUNCTION_ARGS)
+{
+	return report_add_row(fcinfo, -1, 4);
+}
+
+/* funnel_report(entity, ts, window, mode, VARIADIC steps) */
+Datum
+funnel_report_mode_transfn(PG_FUNCTION_ARGS)
+{
+	return report_add_row(fcinfo, 4, 5);
+}
+
+/* What funnel_counts returns, from the levels of every entity; NULL for no rows. */
+Datum
+funnel_report_finalfn(PG_FUNCTION_ARGS)
+{
+	FunnelCounts counts;
+	ReportState *rs;
+
+	b2b_agg_context(fcinfo);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	rs = (ReportState *) PG_GETARG_POINTER(0);
+	report_status(funnel_report_counts(&rs->report, &counts), "funnel_report");
+	PG_RETURN_ARRAYTYPE_P(funnel_array(&counts));
 }
 
 Datum
-funnel_counts_combinefn(PG_FUNCTION_ARGS)
+funnel_report_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "funnel_counts");
-	FunnelCounts *into = PG_ARGISNULL(0) ? NULL : (FunnelCounts *) PG_GETARG_POINTER(0);
-	FunnelCounts *from = PG_ARGISNULL(1) ? NULL : (FunnelCounts *) PG_GETARG_POINTER(1);
-	int			k;
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	FunnelArgs *args = funnel_args(fcinfo);
+	ReportState *into = PG_ARGISNULL(0) ? NULL : (ReportState *) PG_GETARG_POINTER(0);
+	ReportState *from = PG_ARGISNULL(1) ? NULL : (ReportState *) PG_GETARG_POINTER(1);
 
 	if (from == NULL)
 	{
@@ -481,53 +905,131 @@ funnel_counts_combinefn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(into);
 	}
 	if (into == NULL)
-	{
-		into = MemoryContextAlloc(aggcontext, sizeof(FunnelCounts));
-		memcpy(into, from, sizeof(FunnelCounts));
-		PG_RETURN_POINTER(into);
-	}
-	if (into->nsteps != from->nsteps)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel_counts got nsteps %d on one row and %d on another of the same group",
-						into->nsteps, from->nsteps)));
-	for (k = 0; k <= FUNNEL_MAX_STEPS; k++)
-		into->at_level[k] += from->at_level[k];
+		into = report_new(fcinfo, args, aggcontext, &from->report.spec, false);
+	else
+		check_same_spec(&into->report.spec, &from->report.spec);
+	report_status(funnel_report_combine(&into->report, &from->report), "funnel_report");
 	PG_RETURN_POINTER(into);
 }
 
 Datum
-funnel_counts_serialfn(PG_FUNCTION_ARGS)
+funnel_report_serialfn(PG_FUNCTION_ARGS)
 {
-	FunnelCounts *counts = (FunnelCounts *) PG_GETARG_POINTER(0);
-	bytea	   *out = palloc(VARHDRSZ + sizeof(FunnelCounts));
+	ReportState *rs = (ReportState *) PG_GETARG_POINTER(0);
+	size_t		size = funnel_report_serial_size(&rs->report);
+	uint8	   *data;
+	bytea	   *out;
 
-	SET_VARSIZE(out, VARHDRSZ + sizeof(FunnelCounts));
-	memcpy(VARDATA(out), counts, sizeof(FunnelCounts));
+	if (size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("funnel_report state is too large to pass between parallel workers"),
+				 errdetail("It needs %zu bytes; the limit is %zu.", size, (size_t) (MaxAllocSize - VARHDRSZ)),
+				 errhint("Set max_parallel_workers_per_gather = 0 for this query, or group the rows into smaller groups.")));
+	out = b2b_bytea_new(size, &data);
+	funnel_report_serialize(&rs->report, data);
 	PG_RETURN_BYTEA_P(out);
 }
 
+/* A partial state from a worker, for the combine function only: no budget of its own. */
 Datum
-funnel_counts_deserialfn(PG_FUNCTION_ARGS)
+funnel_report_deserialfn(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	FunnelCounts *counts;
-	int			k;
+	ReportState *rs = palloc0(sizeof(ReportState));
+	EngAllocator *allocator = palloc(sizeof(EngAllocator));
 
-	if (VARSIZE_ANY_EXHDR(in) != sizeof(FunnelCounts))
+	allocator->alloc = context_alloc;
+	allocator->release = context_release;
+	allocator->check = check_interrupts;
+	allocator->ctx = CurrentMemoryContext;
+	eng_memory_init(&rs->memory, allocator, 0);
+	report_status(funnel_report_deserialize(&rs->report, (const uint8 *) VARDATA_ANY(in),
+											VARSIZE_ANY_EXHDR(in), &rs->memory),
+				  "funnel_report state");
+	PG_RETURN_POINTER(rs);
+}
+
+/* ---- funnel_steps: the funnel as rows ------------------------------------------------- */
+
+/*
+ * funnel_steps(counts bigint[], names text[] DEFAULT NULL) returns one row per
+ * step: (step, name, reached, pct_of_first, pct_of_previous).  Percentages are
+ * of 100; NULL where the base is 0 (or, for pct_of_previous, at step 1).
+ */
+Datum
+funnel_steps(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *counts_arr;
+	Datum	   *counts;
+	bool	   *counts_null;
+	int			n;
+	Datum	   *names = NULL;
+	bool	   *names_null = NULL;
+	int			nnames = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	counts_arr = PG_GETARG_ARRAYTYPE_P(0);
+	if (ARR_NDIM(counts_arr) > 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid funnel_counts state: wrong length")));
-	counts = palloc(sizeof(FunnelCounts));
-	memcpy(counts, VARDATA_ANY(in), sizeof(FunnelCounts));
-	if (counts->nsteps < 1 || counts->nsteps > FUNNEL_MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid funnel_counts state: nsteps out of range")));
-	for (k = 0; k <= FUNNEL_MAX_STEPS; k++)
-		if (counts->at_level[k] < 0 || (k > counts->nsteps && counts->at_level[k] != 0))
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("funnel counts must be a one-dimensional array")));
+	deconstruct_array(counts_arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &counts, &counts_null, &n);
+	if (!PG_ARGISNULL(1))
+	{
+		ArrayType  *names_arr = PG_GETARG_ARRAYTYPE_P(1);
+
+		if (ARR_NDIM(names_arr) > 1)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid funnel_counts state: bad count")));
-	PG_RETURN_POINTER(counts);
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("funnel step names must be a one-dimensional array")));
+		deconstruct_array(names_arr, TEXTOID, -1, false, TYPALIGN_INT, &names, &names_null, &nnames);
+		if (nnames != n)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("funnel step names must match the counts"),
+					 errdetail("There are %d counts and %d names.", n, nnames)));
+	}
+	for (int k = 0; k < n; k++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+		int64		reached;
+		int64		first;
+		int64		previous;
+
+		if (counts_null[k])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("funnel counts must not contain NULL"),
+					 errdetail("Step %d is NULL.", k + 1)));
+		reached = DatumGetInt64(counts[k]);
+		first = DatumGetInt64(counts[0]);
+		previous = k > 0 ? DatumGetInt64(counts[k - 1]) : 0;
+		if (reached < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("funnel counts must not be negative"),
+					 errdetail("Step %d is " INT64_FORMAT ".", k + 1, reached)));
+		values[0] = Int32GetDatum(k + 1);
+		if (names == NULL || names_null[k])
+			nulls[1] = true;
+		else
+			values[1] = names[k];
+		values[2] = Int64GetDatum(reached);
+		if (first > 0)
+			values[3] = Float8GetDatum(100.0 * (double) reached / (double) first);
+		else
+			nulls[3] = true;
+		if (k > 0 && previous > 0)
+			values[4] = Float8GetDatum(100.0 * (double) reached / (double) previous);
+		else
+			nulls[4] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -1,2 +1,134 @@
 -- funnel: what changed in this family's SQL from 1.0 to 1.1.
 -- The upgrade test (sql/upgrade.sql) checks that 1.0 plus this equals a fresh 1.1 install.
+
+-- funnel_step: an honest transition size (its state is smaller now).
+
+CREATE OR REPLACE AGGREGATE funnel_step(ts timestamptz, "window" interval, VARIADIC steps boolean[]) (
+    SFUNC = funnel_step_transfn,
+    STYPE = internal,
+    SSPACE = 96,
+    FINALFUNC = funnel_step_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = funnel_step_combinefn,
+    SERIALFUNC = funnel_step_serialfn,
+    DESERIALFUNC = funnel_step_deserialfn,
+    PARALLEL = SAFE
+);
+
+CREATE OR REPLACE AGGREGATE funnel_step(ts timestamptz, "window" interval, mode text, VARIADIC steps boolean[]) (
+    SFUNC = funnel_step_mode_transfn,
+    STYPE = internal,
+    SSPACE = 96,
+    FINALFUNC = funnel_step_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = funnel_step_combinefn,
+    SERIALFUNC = funnel_step_serialfn,
+    DESERIALFUNC = funnel_step_deserialfn,
+    PARALLEL = SAFE
+);
+
+-- funnel_counts: from an internal state to the concrete funnel_levels, which Citus combines.
+-- ---- funnel_counts' state: funnel_levels, a count of groups per level ----------
+-- A concrete type (not internal), so Citus combines partial counts on its workers.
+-- Text form "funnel:" + hex of the little-endian binary form (src/funnel/funnel.h).
+
+CREATE TYPE funnel_levels;
+
+CREATE FUNCTION funnel_levels_in(cstring) RETURNS funnel_levels
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_levels_out(funnel_levels) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_levels_recv(internal) RETURNS funnel_levels
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_levels_send(funnel_levels) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE funnel_levels (
+    INPUT = funnel_levels_in,
+    OUTPUT = funnel_levels_out,
+    RECEIVE = funnel_levels_recv,
+    SEND = funnel_levels_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE funnel_levels IS
+    'State of funnel_counts: the number of groups that reached each funnel level';
+
+CREATE FUNCTION funnel_levels_transfn(funnel_levels, int, int) RETURNS funnel_levels
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION funnel_levels_combinefn(funnel_levels, funnel_levels) RETURNS funnel_levels
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_levels_finalfn(funnel_levels) RETURNS bigint[]
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE OR REPLACE AGGREGATE funnel_counts(level int, nsteps int) (
+    SFUNC = funnel_levels_transfn,
+    STYPE = funnel_levels,
+    SSPACE = 272,
+    FINALFUNC = funnel_levels_finalfn,
+    COMBINEFUNC = funnel_levels_combinefn,
+    PARALLEL = SAFE
+);
+
+DROP FUNCTION funnel_counts_transfn(internal, int, int);
+DROP FUNCTION funnel_counts_finalfn(internal);
+DROP FUNCTION funnel_counts_combinefn(internal, internal);
+DROP FUNCTION funnel_counts_serialfn(internal);
+DROP FUNCTION funnel_counts_deserialfn(bytea, internal);
+
+-- New in 1.1: funnel_report and funnel_steps.
+-- ---- funnel_report: the whole funnel in one aggregate -------------------------------
+-- Groups the rows by entity itself (src/engine), so no GROUP BY entity is needed:
+--   SELECT channel, funnel_report(visitor_id, ts, '7 days', event = 'a', event = 'b') FROM events GROUP BY channel
+-- returns what funnel_counts(funnel_step(...)) per visitor would.  Its state holds every
+-- matching row (12 bytes each), within work_mem x hash_mem_multiplier; with
+-- ORDER BY entity, ts inside the call it streams in constant memory.
+
+CREATE FUNCTION funnel_report_transfn(internal, anyelement, timestamptz, interval, VARIADIC boolean[])
+RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION funnel_report_mode_transfn(internal, anyelement, timestamptz, interval, text, VARIADIC boolean[])
+RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION funnel_report_finalfn(internal)
+RETURNS bigint[] AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION funnel_report_combinefn(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION funnel_report_serialfn(internal)
+RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_report_deserialfn(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE funnel_report(entity anyelement, ts timestamptz, "window" interval, VARIADIC steps boolean[]) (
+    SFUNC = funnel_report_transfn,
+    STYPE = internal,
+    SSPACE = 1048576,
+    FINALFUNC = funnel_report_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = funnel_report_combinefn,
+    SERIALFUNC = funnel_report_serialfn,
+    DESERIALFUNC = funnel_report_deserialfn,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE funnel_report(entity anyelement, ts timestamptz, "window" interval, mode text, VARIADIC steps boolean[]) (
+    SFUNC = funnel_report_mode_transfn,
+    STYPE = internal,
+    SSPACE = 1048576,
+    FINALFUNC = funnel_report_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = funnel_report_combinefn,
+    SERIALFUNC = funnel_report_serialfn,
+    DESERIALFUNC = funnel_report_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE funnel_report(anyelement, timestamptz, interval, VARIADIC boolean[]) IS
+'the funnel of all entities in the group: element k is the number of entities that reached step k in order within the window';
+COMMENT ON AGGREGATE funnel_report(anyelement, timestamptz, interval, text, VARIADIC boolean[]) IS
+'funnel_report with modes: a comma-separated list of default, strict_increase, strict_order, strict_deduplication';
+
+-- ---- funnel_steps: a funnel as rows, for charts -----------------------------------------
+
+CREATE FUNCTION funnel_steps(counts bigint[], names text[] DEFAULT NULL)
+RETURNS TABLE (step int, name text, reached bigint, pct_of_first float8, pct_of_previous float8)
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_steps(bigint[], text[]) IS
+'one row per funnel step: its name, the groups that reached it, and the percentages of the first and the previous step';

@@ -1,11 +1,13 @@
 /*
- * funnel_fuzz.c: libFuzzer harness for the funnel core's decoders.
+ * funnel_fuzz.c: libFuzzer harness for the funnel family's decoders.
  *
- * The serialized state (what parallel workers send to the leader) and the
- * mode text are the two places where the core reads bytes it did not write
- * itself in this call.  Any input must either be rejected by
- * funnel_check_serial / funnel_parse_modes or decode into a state whose level
- * can be computed, with no out-of-bounds access (ASan) and no undefined
+ * The places where the core reads bytes it did not write in this call: the
+ * mode text, the serialized funnel_step state and funnel_report state (what
+ * parallel workers send to the leader), and the funnel_levels wire form (what
+ * Citus and binary COPY send).  The first input byte picks the decoder; any
+ * input must either be rejected or decode into a value that every operation
+ * accepts (level, counts, re-serialization to the same bytes where the form
+ * is canonical), with no out-of-bounds access (ASan) and no undefined
  * behaviour (UBSan).
  */
 #include "funnel/funnel.h"
@@ -15,46 +17,105 @@
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void *
+fuzz_alloc(size_t size, void *ctx)
+{
+	(void) ctx;
+	return malloc(size);
+}
+
+static void
+fuzz_release(void *ptr, void *ctx)
+{
+	(void) ctx;
+	free(ptr);
+}
+
+static const FunnelAllocator allocator = {fuzz_alloc, fuzz_release, NULL, NULL};
+static const EngAllocator eng_allocator = {fuzz_alloc, fuzz_release, NULL, NULL};
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FunnelSpec	spec;
-	uint32_t	count;
-	uint32_t	modes;
-	const char *bad;
-	size_t		bad_len;
+	uint8_t		which;
 
-	/* The same bytes as a mode list: parse, and a rejection points inside. */
-	if (!funnel_parse_modes((const char *) data, size, &modes, &bad, &bad_len))
+	if (size == 0)
+		return 0;
+	which = data[0] % 4;
+	data++;
+	size--;
+
+	if (which == 0)
 	{
-		if (bad < (const char *) data || bad + bad_len > (const char *) data + size)
+		uint32_t	modes;
+		const char *bad;
+		size_t		bad_len;
+
+		/* a rejection points inside the text */
+		if (funnel_parse_modes((const char *) data, size, &modes, &bad, &bad_len) != FUNNEL_OK &&
+			(bad < (const char *) data || bad + bad_len > (const char *) data + size))
+			abort();
+		if ((modes & ~FUNNEL_ALL_MODES) != 0)
 			abort();
 	}
-	else if ((modes & ~FUNNEL_ALL_MODES) != 0)
-		abort();
-
-	/* As a serialized state. */
-	if (funnel_check_serial(data, size, &spec, &count) == NULL)
+	else if (which == 1)
 	{
-		FunnelState *state = malloc(funnel_state_size(count));
+		FunnelState *s;
 		int			level;
-		unsigned char *again;
 
-		funnel_state_init(state, count);
-		funnel_deserialize(data, state);
-		if (state->count > count || state->spec.nsteps != spec.nsteps)
+		if (funnel_deserialize(data, size, &s, &allocator) == FUNNEL_OK)
+		{
+			size_t		len;
+			uint8_t    *again;
+			FunnelState *t;
+
+			/* the level may merge simultaneous events: serialize after it */
+			if (funnel_state_level(s, &allocator, &level) != FUNNEL_OK || level < 0 || level > s->nsteps)
+				abort();
+			len = funnel_serial_size(s);
+			again = malloc(len);
+			funnel_serialize(s, again);
+			if (funnel_deserialize(again, len, &t, &allocator) != FUNNEL_OK)
+				abort();
+			if (funnel_state_level(t, &allocator, &level) != FUNNEL_OK)
+				abort();
+			funnel_state_free(t, &allocator);
+			free(again);
+			funnel_state_free(s, &allocator);
+		}
+	}
+	else if (which == 2)
+	{
+		FunnelCounts c;
+
+		if (funnel_counts_decode(data, size, &c) == FUNNEL_OK)
+		{
+			uint8_t		again[2 + 8 * (FUNNEL_MAX_STEPS + 1)];
+			int64_t		reached[FUNNEL_MAX_STEPS];
+
+			if (funnel_counts_wire_size(&c) != size)
+				abort();
+			funnel_counts_encode(&c, again);
+			if (memcmp(again, data, size) != 0)
+				abort();
+			(void) funnel_counts_reached(&c, reached);
+		}
+	}
+	else
+	{
+		EngMemory	memory;
+		FunnelReport r;
+		FunnelCounts c;
+
+		eng_memory_init(&memory, &eng_allocator, 64 * 1024 * 1024);
+		if (funnel_report_deserialize(&r, data, size, &memory) == FUNNEL_OK)
+		{
+			if (funnel_report_counts(&r, &c) != FUNNEL_OK && memory.used > memory.limit)
+				abort();
+			funnel_report_free(&r);
+		}
+		if (memory.used != 0)
 			abort();
-		/* Round trip: what we write must pass our own check. */
-		again = malloc(funnel_serial_size(state->count));
-		funnel_serialize(state, again);
-		if (funnel_check_serial(again, funnel_serial_size(state->count), &spec, &count) != NULL)
-			abort();
-		free(again);
-		funnel_normalize(state);
-		level = funnel_level(state->events, state->count, &state->spec);
-		if (level < 0 || level > state->spec.nsteps)
-			abort();
-		free(state);
 	}
 	return 0;
 }

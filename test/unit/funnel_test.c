@@ -7,7 +7,10 @@
  * it on many thousands of random small event sets (ties, rows matching
  * several steps, window edges, repeated steps), in every mode combination,
  * with the rows fed in random order, split across two states that are then
- * combined, and passed through serialization.
+ * combined, passed through serialization, asked for their level halfway as
+ * a window aggregate does, packed and wide.  funnel_report is checked
+ * against the per-entity levels, and the engine it stands on has its own
+ * tests in engine_test.c.
  */
 #include "funnel/funnel.h"
 #include "tap.h"
@@ -172,58 +175,127 @@ brute_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes)
 
 /* ---- the core, fed like the aggregate feeds it ---------------------------- */
 
-static FunnelState *
-new_state(uint32_t capacity, int nsteps, int64_t window, uint32_t modes)
+static void *
+test_alloc(size_t size, void *ctx)
 {
-	FunnelState *s = malloc(funnel_state_size(capacity));
+	(void) ctx;
+	return malloc(size);
+}
 
-	funnel_state_init(s, capacity);
-	s->spec.nsteps = nsteps;
-	s->spec.window = window;
-	s->spec.modes = modes;
-	return s;
+static void
+test_release(void *ptr, void *ctx)
+{
+	(void) ctx;
+	free(ptr);
+}
+
+static int checks;
+
+static void
+test_check(void *ctx)
+{
+	(void) ctx;
+	checks++;
+}
+
+static const FunnelAllocator allocator = {test_alloc, test_release, test_check, NULL};
+static const EngAllocator eng_allocator = {test_alloc, test_release, test_check, NULL};
+
+static FunnelState *
+new_state(int nsteps, int64_t window, uint32_t modes)
+{
+	FunnelSpec	spec = {window, modes, nsteps};
+
+	return funnel_state_new(&spec, false, &allocator);
 }
 
 static int
-core_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes,
-		   int split, bool roundtrip)
+level_now(FunnelState *s)
 {
-	FunnelState *a = new_state(MAX_ROWS, nsteps, window, modes);
-	FunnelState *b = new_state(MAX_ROWS, nsteps, window, modes);
+	int			level = -1;
+
+	if (funnel_state_level(s, &allocator, &level) != FUNNEL_OK)
+		return -1;
+	return level;
+}
+
+/*
+ * The rows split between two states at 'split'; the second one serialized
+ * and decoded when roundtrip; the first asked for its level halfway when
+ * split is odd (then more rows come, as in a window aggregate); then the
+ * second combined into the first.  shift moves every time, to reach wide
+ * packing when it is far from the first row.
+ */
+static int
+core_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes,
+		   int split, bool roundtrip, int64_t shift)
+{
+	FunnelState *a = new_state(nsteps, window, modes);
+	FunnelState *b = new_state(nsteps, window, modes);
 	int			i,
 				level;
 
 	for (i = 0; i < n; i++)
-		funnel_append(i < split ? a : b, rows[i].ts, rows[i].steps);
-	/* As in a window aggregate: a final call, then more rows. */
-	if (split % 2 == 1)
-		funnel_normalize(a);
+	{
+		int64_t		ts = rows[i].ts + (i % 2 ? shift : 0);
+
+		if (i == split / 2 && split % 2 == 1)
+			(void) level_now(a);
+		if (funnel_state_add(i < split ? &a : &b, ts, rows[i].steps, &allocator) != FUNNEL_OK)
+			return -3;
+	}
 	if (roundtrip)
 	{
-		size_t		len = funnel_serial_size(b->count);
-		unsigned char *buf = malloc(len);
-		FunnelSpec	spec;
-		uint32_t	count;
+		size_t		len = funnel_serial_size(b);
+		uint8_t    *buf = malloc(len + 1);
+		FunnelState *c;
 
 		funnel_serialize(b, buf);
-		if (funnel_check_serial(buf, len, &spec, &count) != NULL)
+		if (funnel_deserialize(buf, len, &c, &allocator) != FUNNEL_OK)
 			return -1;
-		funnel_deserialize(buf, b);
 		free(buf);
+		funnel_state_free(b, &allocator);
+		b = c;
 	}
-	funnel_append_all(a, b);
-	funnel_normalize(a);
-	level = funnel_level(a->events, a->count, &a->spec);
-	/* normalizing again, and asking again, changes nothing */
-	funnel_normalize(a);
-	if (funnel_level(a->events, a->count, &a->spec) != level)
+	if (funnel_state_combine(&a, b, &allocator) != FUNNEL_OK)
+		return -4;
+	level = level_now(a);
+	/* asking again changes nothing */
+	if (level_now(a) != level)
 		level = -2;
-	free(a);
-	free(b);
+	funnel_state_free(a, &allocator);
+	funnel_state_free(b, &allocator);
+	return level;
+}
+
+/* Rows sorted by time into a FOLDED state, as under ORDER BY ts. */
+static int
+folded_level(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes)
+{
+	FunnelSpec	spec = {window, modes, nsteps};
+	FunnelState *s = funnel_state_new(&spec, true, &allocator);
+	Row			sorted[MAX_ROWS];
+	int			level;
+
+	memcpy(sorted, rows, sizeof(Row) * n);
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && sorted[j - 1].ts > sorted[j].ts; j--)
+		{
+			Row			t = sorted[j];
+
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++)
+		if (funnel_state_add(&s, sorted[i].ts, sorted[i].steps, &allocator) != FUNNEL_OK)
+			return -3;
+	level = level_now(s);
+	funnel_state_free(s, &allocator);
 	return level;
 }
 
 /* ---- deterministic random numbers --------------------------------------- */
+
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
 static uint32_t
@@ -236,6 +308,7 @@ rnd(uint32_t n)
 }
 
 /* ---- hand-written cases ---------------------------------------------------- */
+
 #define A 1u
 #define B 2u
 #define C 4u
@@ -244,7 +317,7 @@ rnd(uint32_t n)
 static int
 level_of(const Row *rows, int n, int nsteps, int64_t window, uint32_t modes)
 {
-	return core_level(rows, n, nsteps, window, modes, n, false);
+	return core_level(rows, n, nsteps, window, modes, n, false, 0);
 }
 
 static void
@@ -283,53 +356,168 @@ hand_cases(void)
 	ok(level_of(dedup_a, 4, 3, 100, FUNNEL_STRICT_DEDUPLICATION) == 3,
 	   "strict_deduplication: a repeated step 1 does not end the chain");
 	ok(level_of(infinities, 2, 2, INT64_MAX, 0) == 1,
-	   "-infinity to infinity does not overflow the window test");
+	   "-infinity to infinity does not overflow the window test (wide events)");
 	ok(level_of(far, 2, 2, INT64_MAX, 0) == 2, "the largest window reaches infinity");
 	ok(level_of(NULL, 0, 3, 10, 0) == 0, "no rows gives 0");
-
-	ok(funnel_parse_modes("", 0, &modes, &bad, &bad_len) && modes == 0, "mode '' is the default");
-	ok(funnel_parse_modes("default", 7, &modes, &bad, &bad_len) && modes == 0, "mode default");
-	ok(funnel_parse_modes(" strict_order , strict_increase", 31, &modes, &bad, &bad_len) &&
+	ok(funnel_parse_modes("", 0, &modes, &bad, &bad_len) == FUNNEL_OK && modes == 0,
+	   "mode '' is the default");
+	ok(funnel_parse_modes("  ", 2, &modes, &bad, &bad_len) == FUNNEL_OK && modes == 0,
+	   "a blank mode is the default");
+	ok(funnel_parse_modes("default", 7, &modes, &bad, &bad_len) == FUNNEL_OK && modes == 0,
+	   "mode default");
+	ok(funnel_parse_modes(" strict_order , strict_increase", 31, &modes, &bad, &bad_len) == FUNNEL_OK &&
 	   modes == (FUNNEL_STRICT_ORDER | FUNNEL_STRICT_INCREASE), "modes combine, spaces ignored");
-	ok(!funnel_parse_modes("strict_order,strict", 19, &modes, &bad, &bad_len) &&
+	ok(funnel_parse_modes("strict_order,strict", 19, &modes, &bad, &bad_len) == FUNNEL_ERR_UNKNOWN_MODE &&
 	   bad_len == 6 && memcmp(bad, "strict", 6) == 0, "an unknown mode is reported by name");
-	ok(!funnel_parse_modes("strict_order,", 13, &modes, &bad, &bad_len) && bad_len == 0,
-	   "an empty mode in a list is an error");
+	ok(funnel_parse_modes("strict_order,", 13, &modes, &bad, &bad_len) == FUNNEL_ERR_EMPTY_MODE,
+	   "a trailing comma is an empty entry, not an unknown mode");
+	ok(funnel_parse_modes(",strict_order", 13, &modes, &bad, &bad_len) == FUNNEL_ERR_EMPTY_MODE &&
+	   funnel_parse_modes("strict_order, ,strict_increase", 30, &modes, &bad, &bad_len) == FUNNEL_ERR_EMPTY_MODE,
+	   "leading and inner empty entries too");
+}
+
+static void
+state_cases(void)
+{
+	FunnelSpec	spec = {10, 0, 3};
+	FunnelSpec	strict = {100, FUNNEL_STRICT_ORDER, 3};
+	FunnelState *s;
+	uint8_t		buf[256];
+	size_t		len;
+	FunnelState *d;
+	int			level;
+
+	/* saturation: once the last step is reached, rows cost nothing */
+	s = funnel_state_new(&spec, false, &allocator);
+	for (int i = 0; i < 40; i++)
+		funnel_state_add(&s, i, i % 3 == 0 ? A : i % 3 == 1 ? B : C, &allocator);
+	ok((s->flags & FUNNEL_SATURATED) && s->count == 0,
+	   "a default-mode group that reached the last step drops its events when it must grow");
+	funnel_state_add(&s, -100, A, &allocator);
+	ok(level_now(s) == 3, "a saturated state stays at the last level");
+	len = funnel_serial_size(s);
+	funnel_serialize(s, buf);
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_OK && (d->flags & FUNNEL_SATURATED) &&
+	   level_now(d) == 3, "saturation survives serialization");
+	funnel_state_free(d, &allocator);
+	funnel_state_free(s, &allocator);
+
+	/* strict modes never saturate: a later row may kill the chain */
+	s = funnel_state_new(&strict, false, &allocator);
+	for (int i = 0; i < 40; i++)
+		funnel_state_add(&s, 10 * i, i % 3 == 0 ? A : i % 3 == 1 ? B : C, &allocator);
+	ok(!(s->flags & FUNNEL_SATURATED) && level_now(s) == 3, "strict_order keeps its events");
+	funnel_state_free(s, &allocator);
+
+	/* packed events: 8 bytes each; far times turn the state wide, and the level is unchanged */
+	s = funnel_state_new(&spec, false, &allocator);
+	funnel_state_add(&s, 1000, A, &allocator);
+	funnel_state_add(&s, 1005, B, &allocator);
+	ok(!(s->flags & FUNNEL_WIDE), "near times pack");
+	funnel_state_add(&s, INT64_MAX, C, &allocator);
+	ok((s->flags & FUNNEL_WIDE) && level_now(s) == 2, "a far time makes the state wide, levels agree");
+	funnel_state_free(s, &allocator);
+
+	/* window use: asked after every row, in time order and in reverse */
+	{
+		FunnelState *asc = funnel_state_new(&spec, false, &allocator);
+		FunnelState *desc = funnel_state_new(&spec, false, &allocator);
+		int			asc_ok = 1,
+					desc_ok = 1;
+		Row			rows[6] = {{0, A}, {3, B}, {5, C}, {20, A}, {25, B}, {29, C}};
+
+		for (int i = 0; i < 6; i++)
+		{
+			Row			sub[6];
+
+			funnel_state_add(&asc, rows[i].ts, rows[i].steps, &allocator);
+			memcpy(sub, rows, sizeof(Row) * (i + 1));
+			if (level_now(asc) != brute_level(sub, i + 1, 3, 10, 0))
+				asc_ok = 0;
+			funnel_state_add(&desc, rows[5 - i].ts, rows[5 - i].steps, &allocator);
+			if (level_now(desc) != brute_level(rows + 5 - i, i + 1, 3, 10, 0))
+				desc_ok = 0;
+		}
+		ok(asc_ok && asc->fold != NULL, "a running window in time order keeps a fold and agrees");
+		ok(desc_ok, "a running window in reverse order agrees");
+		funnel_state_free(asc, &allocator);
+		funnel_state_free(desc, &allocator);
+	}
+
+	/* FOLDED: rows out of order are refused */
+	s = funnel_state_new(&spec, true, &allocator);
+	funnel_state_add(&s, 10, A, &allocator);
+	ok(funnel_state_add(&s, 5, B, &allocator) == FUNNEL_ERR_ORDER, "a folded state refuses a row out of order");
+	ok(funnel_state_level(s, &allocator, &level) == FUNNEL_OK && level == 1, "and keeps what it had");
+	funnel_state_free(s, &allocator);
 }
 
 static void
 serial_cases(void)
 {
-	FunnelState *s = new_state(4, 3, 10, FUNNEL_STRICT_ORDER);
-	unsigned char buf[256];
-	FunnelSpec	spec;
-	uint32_t	count;
+	FunnelSpec	spec = {10, FUNNEL_STRICT_ORDER, 3};
+	FunnelState *s = funnel_state_new(&spec, false, &allocator);
+	FunnelState *d;
+	uint8_t		buf[256];
 	size_t		len;
 
-	funnel_append(s, 5, A);
-	funnel_append(s, 1, B | C);
-	len = funnel_serial_size(s->count);
+	funnel_state_add(&s, 5, A, &allocator);
+	funnel_state_add(&s, 1, B | C, &allocator);
+	len = funnel_serial_size(s);
 	funnel_serialize(s, buf);
-	ok(funnel_check_serial(buf, len, &spec, &count) == NULL && count == 2 &&
-	   spec.nsteps == 3 && spec.window == 10 && spec.modes == FUNNEL_STRICT_ORDER,
-	   "serialize then check round-trips");
-	ok(funnel_check_serial(buf, len - 1, &spec, &count) != NULL, "truncated bytes are rejected");
-	ok(funnel_check_serial(buf, 10, &spec, &count) != NULL, "a short header is rejected");
+	ok(len == FUNNEL_SERIAL_HEADER + 2 * FUNNEL_SERIAL_EVENT && buf[0] == FUNNEL_SERIAL_VERSION &&
+	   buf[1] == 10 && buf[2] == 0, "serialized little-endian: version, then the window");
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_OK && d->count == 2 && d->nsteps == 3 &&
+	   d->window == 10 && d->modes == FUNNEL_STRICT_ORDER, "serialize then decode round-trips");
+	funnel_state_free(d, &allocator);
+	ok(funnel_deserialize(buf, len - 1, &d, &allocator) == FUNNEL_ERR_CORRUPT, "truncated bytes are rejected");
+	ok(funnel_deserialize(buf, 10, &d, &allocator) == FUNNEL_ERR_CORRUPT, "a short header is rejected");
 	buf[FUNNEL_SERIAL_HEADER + 8] = 8;	/* first event: step 4 of 3 */
-	ok(funnel_check_serial(buf, len, &spec, &count) != NULL, "a step beyond nsteps is rejected");
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_ERR_CORRUPT, "a step beyond nsteps is rejected");
 	funnel_serialize(s, buf);
-	buf[16] = 0xff;				/* a huge count */
-	ok(funnel_check_serial(buf, len, &spec, &count) != NULL, "a wrong count is rejected");
+	buf[FUNNEL_SERIAL_HEADER + 8] = 0;	/* first event: no step */
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_ERR_CORRUPT, "an event with no step is rejected");
 	funnel_serialize(s, buf);
-	buf[12] = 40;				/* nsteps 40 */
-	ok(funnel_check_serial(buf, len, &spec, &count) != NULL, "nsteps > 32 is rejected");
-	free(s);
+	buf[14] = 0xff;				/* a huge count */
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_ERR_CORRUPT, "a wrong count is rejected");
+	funnel_serialize(s, buf);
+	buf[10] = 40;				/* nsteps 40 */
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_ERR_CORRUPT, "nsteps > 32 is rejected");
+	funnel_serialize(s, buf);
+	buf[11] = FUNNEL_SATURATED;	/* saturated, with events, in a strict mode */
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_ERR_CORRUPT,
+	   "saturation with events or in a strict mode is rejected");
+	funnel_serialize(s, buf);
+	buf[1] = 0;
+	buf[2] = 0;					/* window 0 */
+	ok(funnel_deserialize(buf, len, &d, &allocator) == FUNNEL_ERR_CORRUPT, "a zero window is rejected");
+	funnel_state_free(s, &allocator);
+
+	{
+		FunnelCounts c = {3, {5, 4, 0, 1}};
+		FunnelCounts e;
+		int64_t		reached[3];
+		uint8_t		cbuf[64];
+
+		funnel_counts_encode(&c, cbuf);
+		ok(funnel_counts_wire_size(&c) == 34 && funnel_counts_decode(cbuf, 34, &e) == FUNNEL_OK &&
+		   e.nsteps == 3 && e.at_level[0] == 5 && e.at_level[3] == 1, "funnel counts round-trip");
+		ok(funnel_counts_decode(cbuf, 33, &e) == FUNNEL_ERR_CORRUPT, "short counts are rejected");
+		cbuf[2 + 8 + 7] = 0x80;	/* level 1 count negative */
+		ok(funnel_counts_decode(cbuf, 34, &e) == FUNNEL_ERR_CORRUPT, "a negative count is rejected");
+		ok(funnel_counts_reached(&c, reached) && reached[0] == 5 && reached[1] == 1 && reached[2] == 1,
+		   "reached: groups with level >= k");
+		c.at_level[1] = INT64_MAX;
+		e = c;
+		ok(!funnel_counts_add(&e, &c), "adding counts past int64 is refused");
+	}
 }
 
 static void
 random_cases(void)
 {
 	static const int64_t windows[] = {1, 2, 3, 5, 1000};
+	static const int64_t shifts[] = {0, 0, INT64_C(1) << 60};
 	uint32_t	modes;
 
 	for (modes = 0; modes <= FUNNEL_ALL_MODES; modes++)
@@ -337,15 +525,18 @@ random_cases(void)
 		int			trials = 20000;
 		int			mismatches = 0;
 		int			row_mismatches = 0;
+		int			folded_mismatches = 0;
 		int			t;
 
 		for (t = 0; t < trials; t++)
 		{
 			Row			rows[MAX_ROWS];
+			Row			shifted[MAX_ROWS];
 			int			n = rnd(MAX_ROWS + 1);
 			int			nsteps = 1 + rnd(4);
 			int64_t		window = windows[rnd(5)];
 			int64_t		span = 2 + rnd(8);	/* small: many ties */
+			int64_t		shift = shifts[rnd(3)];
 			int			i,
 						want,
 						got;
@@ -357,30 +548,164 @@ random_cases(void)
 					rows[i].steps = 1 + rnd((1u << nsteps) - 1);
 				else
 					rows[i].steps = 1u << rnd(nsteps);
+				shifted[i] = rows[i];
+				shifted[i].ts += i % 2 ? shift : 0;
 			}
-			want = brute_level(rows, n, nsteps, window, modes);
-			got = core_level(rows, n, nsteps, window, modes, rnd(n + 1), rnd(2));
+			want = brute_level(shifted, n, nsteps, window, modes);
+			got = core_level(rows, n, nsteps, window, modes, rnd(n + 1), rnd(2), shift);
 			if (want != got)
 			{
 				if (mismatches++ < 3)
 				{
-					printf("# modes %u nsteps %d window %lld: want %d got %d:", modes, nsteps,
-						   (long long) window, want, got);
+					printf("# modes %u nsteps %d window %lld shift %lld: want %d got %d:", modes, nsteps,
+						   (long long) window, (long long) shift, want, got);
 					for (i = 0; i < n; i++)
 						printf(" %u@%lld", rows[i].steps, (long long) rows[i].ts);
 					printf("\n");
 				}
 			}
+			if (folded_level(shifted, n, nsteps, window, modes) != want)
+				folded_mismatches++;
 			/* default and strict_increase: the row-level definition, no merging */
 			if ((modes & ~FUNNEL_STRICT_INCREASE) == 0 &&
-				brute_rows(rows, n, nsteps, window, modes != 0, 1, 0, 0) != want)
+				brute_rows(rows, n, nsteps, window, modes != 0, 1, 0, 0) !=
+				brute_level(rows, n, nsteps, window, modes))
 				row_mismatches++;
 		}
-		ok(mismatches == 0, "modes %u: the core equals the brute force on %d random sets",
+		ok(mismatches == 0,
+		   "modes %u: the state (any order, split, combined, serialized, asked halfway, packed or wide) equals the brute force on %d random sets",
 		   modes, trials);
+		ok(folded_mismatches == 0, "modes %u: the folded state (rows in time order) equals it too", modes);
 		if ((modes & ~FUNNEL_STRICT_INCREASE) == 0)
 			ok(row_mismatches == 0,
 			   "modes %u: merging simultaneous rows agrees with the row-level definition", modes);
+	}
+}
+
+/* Many entities of random rows: funnel_report's counts equal the per-entity levels. */
+static void
+report_cases(void)
+{
+	static const uint32_t modes_list[] = {0, FUNNEL_STRICT_INCREASE, FUNNEL_STRICT_ORDER,
+	FUNNEL_STRICT_DEDUPLICATION, FUNNEL_ALL_MODES};
+
+	for (int m = 0; m < 5; m++)
+	{
+		int			nentities = 3000;
+		int			nsteps = 1 + m % 4 + (m == 4 ? 20 : 0);	/* 1 to 4 steps, and 21 */
+		FunnelSpec	spec = {5, modes_list[m], nsteps};
+		FunnelReport whole,
+					half1,
+					half2,
+					decoded,
+					streamed;
+		EngMemory	memory;
+		FunnelCounts want = {nsteps, {0}};
+		FunnelCounts got,
+					got_split,
+					got_stream;
+		int			errors = 0;
+		uint8_t    *buf;
+		size_t		len;
+
+		eng_memory_init(&memory, &eng_allocator, 0);
+		funnel_report_init(&whole, &spec, false, &memory);
+		funnel_report_init(&half1, &spec, false, &memory);
+		funnel_report_init(&half2, &spec, false, &memory);
+		funnel_report_init(&streamed, &spec, true, &memory);
+		for (int e = 0; e < nentities; e++)
+		{
+			Row			rows[MAX_ROWS];
+			int			n = 1 + rnd(MAX_ROWS);
+			uint8_t		key[20];
+			uint32_t	key_len = e % 3 == 0 ? 8 : 20;	/* short and long keys */
+			FunnelState *s = new_state(nsteps, spec.window, spec.modes);
+			int			level;
+
+			memset(key, 0, sizeof key);
+			memcpy(key, &e, sizeof e);
+			for (int i = 0; i < n; i++)
+			{
+				rows[i].ts = rnd(12) + (e % 7 == 0 ? (INT64_C(1) << 61) : 0);
+				rows[i].steps = 1u << rnd(nsteps < 4 ? nsteps : 4);
+				funnel_state_add(&s, rows[i].ts, rows[i].steps, &allocator);
+				funnel_report_add(&whole, key, key_len, rows[i].ts, rows[i].steps);
+				funnel_report_add(i % 2 ? &half1 : &half2, key, key_len, rows[i].ts, rows[i].steps);
+			}
+			level = level_now(s);
+			funnel_state_free(s, &allocator);
+			want.at_level[level]++;
+			/* streaming: the same entity's rows in time order */
+			for (int i = 1; i < n; i++)
+				for (int j = i; j > 0 && rows[j - 1].ts > rows[j].ts; j--)
+				{
+					Row			t = rows[j];
+
+					rows[j] = rows[j - 1];
+					rows[j - 1] = t;
+				}
+			for (int i = 0; i < n; i++)
+				if (funnel_report_add(&streamed, key, key_len, rows[i].ts, rows[i].steps) != FUNNEL_OK)
+					errors++;
+		}
+		ok(funnel_report_counts(&whole, &got) == FUNNEL_OK &&
+		   memcmp(&got, &want, sizeof want) == 0,
+		   "report %d (modes %u, %d steps): counts equal the per-entity levels", m, spec.modes, nsteps);
+		ok(whole.wide == (nsteps >= 2),
+		   "report %d: a %s log (times 2^61 us apart pack with 1 step, not with more)",
+		   m, whole.wide ? "wide" : "packed");
+		/* halves, the second through serialization, combined */
+		len = funnel_report_serial_size(&half2);
+		buf = malloc(len);
+		funnel_report_serialize(&half2, buf);
+		ok(funnel_report_deserialize(&decoded, buf, len, &memory) == FUNNEL_OK &&
+		   funnel_report_combine(&half1, &decoded) == FUNNEL_OK &&
+		   funnel_report_counts(&half1, &got_split) == FUNNEL_OK &&
+		   memcmp(&got_split, &want, sizeof want) == 0,
+		   "report %d: entities split across two partial states combine exactly", m);
+		funnel_report_free(&decoded);
+		ok(funnel_report_deserialize(&decoded, buf, len - 1, &memory) == FUNNEL_ERR_CORRUPT,
+		   "report %d: truncated bytes are rejected", m);
+		free(buf);
+		ok(errors == 0 && funnel_report_counts(&streamed, &got_stream) == FUNNEL_OK &&
+		   memcmp(&got_stream, &want, sizeof want) == 0,
+		   "report %d: streaming over rows ordered by (entity, time) gives the same counts", m);
+		funnel_report_free(&whole);
+		funnel_report_free(&half1);
+		funnel_report_free(&half2);
+		funnel_report_free(&streamed);
+		ok(memory.used == 0, "report %d: every byte given back", m);
+	}
+
+	/* the memory limit is a status, never more memory */
+	{
+		FunnelSpec	spec = {5, 0, 2};
+		FunnelReport r;
+		FunnelStatus st = FUNNEL_OK;
+		EngMemory	memory;
+		int			i;
+
+		eng_memory_init(&memory, &eng_allocator, 2 * 1024 * 1024);
+		funnel_report_init(&r, &spec, false, &memory);
+		for (i = 0; i < 1000000 && st == FUNNEL_OK; i++)
+			st = funnel_report_add(&r, (const uint8_t *) &i, sizeof i, i, A);
+		ok(st == FUNNEL_ERR_MEMORY && memory.used <= memory.limit,
+		   "a report stops at its memory limit (%d rows, %zu bytes)", i, memory.used);
+		funnel_report_free(&r);
+		ok(memory.used == 0, "and gives every byte back");
+	}
+	/* streaming rows out of order are refused */
+	{
+		FunnelSpec	spec = {5, 0, 2};
+		FunnelReport r;
+		EngMemory	memory;
+		uint8_t		key = 1;
+
+		eng_memory_init(&memory, &eng_allocator, 0);
+		funnel_report_init(&r, &spec, true, &memory);
+		funnel_report_add(&r, &key, 1, 10, A);
+		ok(funnel_report_add(&r, &key, 1, 9, B) == FUNNEL_ERR_ORDER, "a streaming report refuses rows out of time order");
+		funnel_report_free(&r);
 	}
 }
 
@@ -388,30 +713,33 @@ static void
 large_case(void)
 {
 	/* A million rows, reversed: sorting and one long scan. */
+	FunnelSpec	spec = {10, FUNNEL_STRICT_ORDER, 3};
+	FunnelState *s = funnel_state_new(&spec, false, &allocator);
 	uint32_t	n = 1000000,
 				i;
-	FunnelState *s = new_state(n, 3, 10, 0);
 
 	for (i = 0; i < n; i++)
 	{
 		uint32_t	k = n - 1 - i;
 
-		funnel_append(s, (int64_t) k * 100, k == n - 3 ? A : k == n - 2 ? B : k == n - 1 ? C : A);
+		funnel_state_add(&s, (int64_t) k * 100, k == n - 3 ? A : k == n - 2 ? B : k == n - 1 ? C : A, &allocator);
 	}
-	funnel_normalize(s);
-	ok(s->count == n && funnel_level(s->events, s->count, &s->spec) == 1,
-	   "a million rows, window too short: level 1");
-	s->spec.window = 200;
-	ok(funnel_level(s->events, s->count, &s->spec) == 3, "a million rows, window 200: level 3");
-	free(s);
+	checks = 0;
+	ok(level_now(s) == 1 && s->count == n, "a million rows, window too short: level 1");
+	ok(checks > 0, "sorting them checks for interrupts (%d times)", checks);
+	s->window = 200;
+	ok(level_now(s) == 3, "a million rows, window 200: level 3");
+	funnel_state_free(s, &allocator);
 }
 
 int
 main(void)
 {
 	hand_cases();
+	state_cases();
 	serial_cases();
 	random_cases();
+	report_cases();
 	large_case();
 	return done_testing();
 }

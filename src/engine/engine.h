@@ -1,0 +1,271 @@
+/*
+ * engine.h
+ *		The per-entity event engine: what every family that computes per user,
+ *		visitor or account needs, built once.  Pure C (no PostgreSQL headers),
+ *		unit-tested in test/unit/engine_test.c.
+ *
+ * A whole-table aggregate such as funnel_report(visitor_id, ts, ...) groups by
+ * entity inside one aggregate instead of asking PostgreSQL to GROUP BY the
+ * entity (a sort or a hash table of millions of groups, each with a state of
+ * its own that every row must chase).  The engine gives it three things:
+ *
+ *   EngTable   the entities: an open-addressing index over 64-bit hashes of
+ *              canonical key bytes (equal keys have equal bytes; the glue
+ *              makes them so), each entity with a dense id 0, 1, 2, ... in
+ *              order of arrival.  Ids never change, so they can be stored.
+ *
+ *   EngLog     the rows: an append-only log of (entity id, 64-bit value)
+ *              records in fixed-size chunks.  A row costs one probe of the
+ *              index and one sequential write; nothing per entity is touched
+ *              while scanning.  At the end, eng_log_group() hands the values
+ *              of each entity in turn, bucketed by a counting sort in passes
+ *              whose scratch space stays within the memory limit.
+ *
+ *   memory     every allocation is counted against a limit (the glue sets
+ *              work_mem x hash_mem_multiplier); going beyond it is a status
+ *              the glue reports (53200), never an out-of-memory kill.
+ *
+ * Values are the family's business; eng_pack_time() packs a timestamp and a
+ * small tag (a funnel's step mask) into one sortable 64-bit value, so sorting
+ * an entity's values sorts its rows by time.
+ *
+ * Both structures have a little-endian byte encoding, so partial aggregates
+ * from parallel workers can be combined: eng_table_merge() maps the other
+ * table's ids into this one, and eng_log_append_mapped() adds its rows.
+ */
+#ifndef B2B_ENGINE_H
+#define B2B_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum EngStatus
+{
+	ENG_OK = 0,
+	ENG_ERR_MEMORY,				/* beyond the memory limit */
+	ENG_ERR_TOO_MANY,			/* more entities or rows than ids and counts hold */
+	ENG_ERR_CORRUPT				/* encoded bytes fail validation */
+} EngStatus;
+
+/* Memory comes from the caller; alloc returns 8-byte aligned memory or does not return. */
+typedef struct EngAllocator
+{
+	void	   *(*alloc) (size_t size, void *ctx);
+	void		(*release) (void *ptr, void *ctx);
+	void		(*check) (void *ctx);	/* NULL, or called now and then in long loops
+										 * (the glue checks for interrupts there) */
+	void	   *ctx;
+} EngAllocator;
+
+/* Call the allocator's check, if any, every 2^16 units of work. */
+#define ENG_CHECK_EVERY 65536
+
+/*
+ * What a table or log has allocated, against its limit.  With a parent, every
+ * byte also counts against the parent's limit: the states of all groups of one
+ * aggregate share one budget, each knowing its own share.
+ */
+typedef struct EngMemory
+{
+	const EngAllocator *allocator;
+	size_t		used;
+	size_t		limit;			/* 0: no limit */
+	struct EngMemory *parent;	/* NULL, or shared with other states */
+} EngMemory;
+
+extern void eng_memory_init(EngMemory *m, const EngAllocator *a, size_t limit);
+/* Give back m's share of its parent (when m's memory went away without eng_free). */
+extern void eng_memory_detach(EngMemory *m);
+/* NULL when the allocation would exceed the limit. */
+extern void *eng_alloc(EngMemory *m, size_t size);
+extern void eng_free(EngMemory *m, void *ptr, size_t size);
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* A bijective 64-bit finaliser (splitmix64's): distinct inputs, distinct outputs. */
+static inline uint64_t
+eng_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+/* The hash of canonical key bytes (keys of 8 bytes or fewer hash by value). */
+extern uint64_t eng_key_hash(const uint8_t *key, uint32_t len);
+
+/* ---- the entity table -------------------------------------------------------- */
+
+#define ENG_INLINE_KEY	16		/* keys up to this long live in the entity itself */
+#define ENG_MAX_KEY		(1u << 20)	/* longer keys are refused by the glue */
+#define ENG_MAX_ENTITIES (UINT32_MAX / 2)
+
+typedef struct EngEntity
+{
+	uint64_t	hash;
+	uint32_t	key_len;
+	uint32_t	pad;
+	union
+	{
+		uint8_t		bytes[ENG_INLINE_KEY];
+		uint8_t    *ptr;		/* key_len > ENG_INLINE_KEY */
+	}			key;
+} EngEntity;
+
+typedef struct EngTable
+{
+	EngMemory  *memory;
+	uint32_t	count;			/* entities, ids 0 .. count - 1 */
+	uint32_t	index_mask;		/* index slots - 1 (a power of two minus one) */
+	uint64_t   *index;			/* per slot: 0 = empty, else (hash tag << 32) | (id + 1) */
+	EngEntity **blocks;			/* entities in blocks of ENG_BLOCK, so they never move */
+	uint32_t	nblocks;
+	uint32_t	blocks_capacity;
+} EngTable;
+
+#define ENG_BLOCK_SHIFT	10
+#define ENG_BLOCK		(1u << ENG_BLOCK_SHIFT)
+
+extern EngStatus eng_table_init(EngTable *t, EngMemory *memory);
+extern void eng_table_free(EngTable *t);
+
+/* The id of the entity with this key, adding it if new (*added says which). */
+extern EngStatus eng_table_lookup(EngTable *t, uint64_t hash, const uint8_t *key, uint32_t len,
+								  uint32_t *id, bool *added);
+
+static inline const EngEntity *
+eng_table_entity(const EngTable *t, uint32_t id)
+{
+	return &t->blocks[id >> ENG_BLOCK_SHIFT][id & (ENG_BLOCK - 1)];
+}
+
+static inline const uint8_t *
+eng_entity_key(const EngEntity *e)
+{
+	return e->key_len <= ENG_INLINE_KEY ? e->key.bytes : e->key.ptr;
+}
+
+/*
+ * Encoding: u32 count, then per entity u32 key_len and the key bytes (hashes
+ * are recomputed on decode, never trusted).  eng_table_decode() adds the
+ * entities to t (which may already hold some) and fills map[i] with the id in
+ * t of the i-th encoded entity; map has room for eng_table_encoded_count().
+ */
+extern size_t eng_table_encoded_size(const EngTable *t);
+extern uint8_t *eng_table_encode(const EngTable *t, uint8_t *out);
+extern EngStatus eng_table_encoded_count(const uint8_t *in, size_t len, uint32_t *count);
+extern EngStatus eng_table_decode(EngTable *t, const uint8_t *in, size_t len, size_t *used,
+								  uint32_t *map);
+/* Add every entity of src to t; map[i] = id in t of src's entity i. */
+extern EngStatus eng_table_merge(EngTable *t, const EngTable *src, uint32_t *map);
+
+/* ---- the row log --------------------------------------------------------------- */
+
+#define ENG_LOG_CHUNK_SHIFT	16
+#define ENG_LOG_CHUNK		(1u << ENG_LOG_CHUNK_SHIFT)	/* records per chunk */
+
+typedef struct EngLogChunk
+{
+	uint32_t	ids[ENG_LOG_CHUNK];
+	uint64_t	values[ENG_LOG_CHUNK];
+} EngLogChunk;
+
+typedef struct EngLog
+{
+	EngMemory  *memory;
+	uint64_t	count;			/* records */
+	EngLogChunk **chunks;
+	uint32_t	nchunks;
+	uint32_t	chunks_capacity;
+} EngLog;
+
+extern void eng_log_init(EngLog *log, EngMemory *memory);
+extern void eng_log_free(EngLog *log);
+extern EngStatus eng_log_grow(EngLog *log);
+
+static inline EngStatus
+eng_log_append(EngLog *log, uint32_t id, uint64_t value)
+{
+	uint64_t	slot = log->count & (ENG_LOG_CHUNK - 1);
+
+	if (slot == 0 && log->count == (uint64_t) log->nchunks * ENG_LOG_CHUNK)
+	{
+		EngStatus	s = eng_log_grow(log);
+
+		if (s != ENG_OK)
+			return s;
+	}
+	log->chunks[log->count >> ENG_LOG_CHUNK_SHIFT]->ids[slot] = id;
+	log->chunks[log->count >> ENG_LOG_CHUNK_SHIFT]->values[slot] = value;
+	log->count++;
+	return ENG_OK;
+}
+
+/* Encoding: u64 count, then count x (u32 id, u64 value). */
+extern size_t eng_log_encoded_size(const EngLog *log);
+extern uint8_t *eng_log_encode(const EngLog *log, uint8_t *out);
+/* Append the encoded records, their ids mapped through map (nmap entries; an id >= nmap is corrupt). */
+extern EngStatus eng_log_decode_mapped(EngLog *log, const uint8_t *in, size_t len, size_t *used,
+									   const uint32_t *map, uint32_t nmap);
+extern EngStatus eng_log_append_mapped(EngLog *log, const EngLog *src, const uint32_t *map);
+
+/*
+ * Call visit(id, values, n, arg) once for every entity id 0 .. nentities - 1
+ * that has records, with its values in log order (the caller sorts them).
+ * The scratch memory (8 bytes per record of an id range, plus a count per id)
+ * is taken from memory in as many passes over the log as the limit needs,
+ * using at most half of what the limit leaves, so visit has room too.
+ * visit returns false to stop early (ENG_OK is still returned).
+ */
+typedef bool (*EngVisit) (uint32_t id, uint64_t *values, uint32_t n, void *arg);
+extern EngStatus eng_log_group(const EngLog *log, uint32_t nentities, EngMemory *memory,
+							   EngVisit visit, void *arg);
+
+/* ---- values ---------------------------------------------------------------------- */
+
+/*
+ * A timestamp and a tag of tag_bits bits (1..32) in one value that sorts by
+ * time first: ((ts - base) + 2^(63 - tag_bits)) << tag_bits | tag.  It fits
+ * when |ts - base| < 2^(63 - tag_bits) (about 4.4 years either side of base
+ * in microseconds with 16 tag bits, 9,000 years with 5); eng_time_fits()
+ * says whether it does.
+ */
+static inline bool
+eng_time_fits(int64_t ts, int64_t base, int tag_bits)
+{
+	int64_t		half = (int64_t) (UINT64_C(1) << (63 - tag_bits));
+
+	/* ts - base without overflow: both sides of base separately */
+	if (ts >= base)
+		return (uint64_t) ts - (uint64_t) base < (uint64_t) half;
+	return (uint64_t) base - (uint64_t) ts <= (uint64_t) half;
+}
+
+static inline uint64_t
+eng_pack_time(int64_t ts, int64_t base, int tag_bits, uint32_t tag)
+{
+	uint64_t	biased = (uint64_t) ts - (uint64_t) base + (UINT64_C(1) << (63 - tag_bits));
+
+	return biased << tag_bits | tag;
+}
+
+static inline int64_t
+eng_unpack_time(uint64_t v, int64_t base, int tag_bits)
+{
+	return (int64_t) ((v >> tag_bits) - (UINT64_C(1) << (63 - tag_bits)) + (uint64_t) base);
+}
+
+static inline uint32_t
+eng_unpack_tag(uint64_t v, int tag_bits)
+{
+	return (uint32_t) (v & ((UINT64_C(1) << tag_bits) - 1));
+}
+
+/* Sort values ascending, in place (insertion sort when few, else introsort); check may be NULL. */
+extern void eng_sort_u64(uint64_t *v, uint32_t n, const EngAllocator *check);
+
+#endif							/* B2B_ENGINE_H */
