@@ -15,8 +15,12 @@ CREATE TEMP TABLE bench_case (
   workload  text NOT NULL,
   impl      text NOT NULL,
   reference boolean NOT NULL DEFAULT false,
-  query     text NOT NULL
+  query     text NOT NULL,
+  engine    text NOT NULL DEFAULT 'postgres'   -- or 'clickhouse': the query is ClickHouse SQL
 );
+
+-- What bench/clickhouse.sh run prints: milliseconds and peak memory in kB.
+CREATE TEMP TABLE bench_ch_out (ms float8, peak_kb bigint);
 
 CREATE TEMP TABLE bench_result (
   ord       int,
@@ -40,6 +44,16 @@ BEGIN
       PERFORM set_config('max_parallel_workers_per_gather', w::text, false);
       FOR c IN SELECT * FROM bench_case ORDER BY ord LOOP
         RAISE NOTICE 'bench: round % of %, % worker(s): % / %', r, rounds, w, c.workload, c.impl;
+        IF c.engine = 'clickhouse' THEN
+          -- ClickHouse on the same rows, with max_threads = the PostgreSQL workers (1 when serial)
+          TRUNCATE bench_ch_out;
+          EXECUTE format('COPY bench_ch_out FROM PROGRAM %L',
+                         format('%s run %s %s b2b_bench_%s_%s_%s %s', current_setting('b2b.clickhouse_script'),
+                                current_setting('b2b.clickhouse_port'), greatest(w, 1), c.ord, r, w,
+                                replace(encode(convert_to(c.query, 'UTF8'), 'base64'), E'\n', '')));
+          INSERT INTO bench_result SELECT c.ord, r, w, ms, greatest(w, 1), peak_kb, 0 FROM bench_ch_out;
+          CONTINUE;
+        END IF;
         EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || c.query INTO plan;
         INSERT INTO bench_result VALUES (c.ord, r, w,
           (plan -> 0 ->> 'Execution Time')::float8,
@@ -67,11 +81,11 @@ LANGUAGE sql AS $$
                                                ORDER BY c.reference DESC, c.ord), 0) AS ratio
     FROM bench_case c JOIN med m USING (ord)
   )
-  SELECT '| workload | implementation | serial ms | ratio | 2 workers ms | ratio | workers launched | peak hash memory | spilled |'
+  SELECT '| workload | implementation | serial ms | ratio | 2 workers ms | ratio | workers launched | peak memory | spilled |'
   UNION ALL SELECT '|---|---|--:|--:|--:|--:|--:|--:|--:|'
   UNION ALL (
   SELECT format('| %s | %s%s | %s | %s | %s | %s | %s | %s | %s |',
-                s.workload, s.impl, CASE WHEN s.reference THEN ' (ref)' ELSE '' END,
+                s.workload, s.impl, CASE WHEN s.reference THEN ' (ref)' WHEN s.engine = 'clickhouse' THEN ' (threads = workers)' ELSE '' END,
                 round(s.ms::numeric, 1), round(s.ratio::numeric, 2) || '×',
                 round(p.ms::numeric, 1), round(p.ratio::numeric, 2) || '×',
                 p.launched,

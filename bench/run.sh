@@ -58,6 +58,47 @@ SQL
   echo "bench: dataset ready in $(( $(date +%s) - start )) s"
 fi
 
+# The heavy-user shape (bench/heavy_events.sql), cached by the file's checksum.
+heavy_key=$(sha1sum bench/heavy_events.sql | cut -c1-12)
+have_heavy=$(psql -X -tAc "SELECT key FROM b2b_heavy_dataset" 2>/dev/null || true)
+if [ "$have_heavy" != "$heavy_key" ]; then
+  echo "bench: generating the heavy-user events (10 million rows); this takes a few minutes once"
+  psql -X -q -v ON_ERROR_STOP=1 <<SQL
+SET client_min_messages = warning;
+SET work_mem = '1GB';
+\i bench/heavy_events.sql
+DROP TABLE IF EXISTS b2b_heavy_dataset;
+CREATE TABLE b2b_heavy_dataset AS SELECT '$heavy_key'::text AS key;
+SQL
+fi
+
+# ClickHouse (Debian's clickhouse-server) on the same rows: a private server in the
+# bench directory on 127.0.0.1, its tables loaded once per dataset.
+CH_DIR=$BENCH_DIR/clickhouse
+ch_port=
+if ! command -v clickhouse-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server clickhouse-client >/dev/null 2>&1 || true
+fi
+if command -v clickhouse-server >/dev/null 2>&1 && command -v clickhouse-client >/dev/null 2>&1; then
+  ch_port=$( [ -f "$CH_DIR/port" ] && cat "$CH_DIR/port" || free_port 19500 )
+  mkdir -p "$CH_DIR"; echo "$ch_port" > "$CH_DIR/port"
+  if bench/clickhouse.sh start "$CH_DIR" "$ch_port"; then
+    ch_key="$SCALE/$SEED/$generator/$heavy_key"
+    if [ "$(cat "$CH_DIR/loaded" 2>/dev/null)" != "$ch_key" ]; then
+      echo "bench: loading the same rows into ClickHouse"
+      psql -X -q -c "COPY (SELECT visitor_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), event FROM events) TO STDOUT (FORMAT csv)" \
+        | bench/clickhouse.sh load "$ch_port" light_events "visitor_id UInt64, ts DateTime('UTC'), event String"
+      psql -X -q -c "COPY (SELECT visitor_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), event FROM heavy_events) TO STDOUT (FORMAT csv)" \
+        | bench/clickhouse.sh load "$ch_port" heavy_events "visitor_id UInt64, ts DateTime('UTC'), event String"
+      echo "$ch_key" > "$CH_DIR/loaded"
+    fi
+  else
+    echo "bench: ClickHouse did not start; its rows are left out"; ch_port=
+  fi
+else
+  echo "bench: clickhouse-server is not installed (apt-get install clickhouse-server clickhouse-client); its rows are left out"
+fi
+
 script=$(mktemp /tmp/b2bmetrics-bench.XXXXXX.sql)
 trap 'rm -f "$script"' EXIT
 {
@@ -70,6 +111,12 @@ trap 'rm -f "$script"' EXIT
     echo "\\i $f"
     echo "UPDATE bench_case SET family = '$family' WHERE family IS NULL;"
   done
+  if [ -n "$ch_port" ]; then
+    echo "SET b2b.clickhouse_script = '$PWD/bench/clickhouse.sh';"
+    echo "SET b2b.clickhouse_port = '$ch_port';"
+  else
+    echo "DELETE FROM bench_case WHERE engine = 'clickhouse';"
+  fi
   echo 'SET client_min_messages = notice;'
   echo '\o /dev/null'
   echo "SELECT pg_temp.bench_run($ROUNDS, '{0,2}');"

