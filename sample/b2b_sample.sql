@@ -1,5 +1,5 @@
 -- sample/b2b_sample.sql: a deterministic generator of realistic B2B SaaS data.
--- generator version: 3   (bump when the data it makes changes: the benchmark's cache key)
+-- generator version: 4   (bump when the data it makes changes: the benchmark's cache key)
 --
 --   \i sample/b2b_sample.sql
 --   CALL b2b_sample_generate(scale => 1, seed => 42);
@@ -28,7 +28,16 @@
 --     create reports and exports, view help pages and open support tickets.
 --     In the eight weeks before an account churns, usage falls steadily and
 --     support tickets rise (help views stay flat);
---   * anonymous visitors (15 per account) browse and never sign up.
+--   * anonymous visitors (15 per account) browse and never sign up;
+--   * marketing and sales touch each account's champion before it signs up and,
+--     on a trial, before it pays (email_open, webinar, case_study_view,
+--     sales_call, each from its own channel); accounts that pay are touched more;
+--   * the "magic action": a report created in the first 3 days of a trial, which
+--     70 % of the trials that pay do and 25 % of the others;
+--   * bot traffic: on three days, a few visitors on paid_search fire page views a
+--     fraction of a second apart;
+--   * marketing_spend: what each channel cost each day, from its page views (the
+--     bots' clicks cost too) and its sales calls; organic, referral and direct cost 0.
 
 -- A uniform draw in [0, 1) for (seed, key, salt).  Hashing twice: one round of
 -- PostgreSQL's integer hash leaves adjacent keys measurably correlated.
@@ -75,7 +84,7 @@ BEGIN
   PERFORM set_config('work_mem', '512MB', true);
   PERFORM set_config('jit', 'off', true);   -- the row estimates are wild; compiling costs more than it saves
 
-  DROP TABLE IF EXISTS events, subscriptions, users, accounts;
+  DROP TABLE IF EXISTS events, subscriptions, users, accounts, marketing_spend;
 
   CREATE TABLE accounts (
     account_id  bigint PRIMARY KEY,
@@ -321,8 +330,90 @@ BEGIN
         FROM all_events WHERE ts < t1) ev;
 
   RAISE DEBUG 'b2b_sample: events at %', clock_timestamp();
+
+  -- Touches, the magic action and the bots (see the story at the top).
+  INSERT INTO events
+  SELECT (SELECT max(event_id) FROM events) + row_number() OVER (ORDER BY ts, visitor_id, event),
+         visitor_id, user_id, account_id, ts, event, channel,
+         CASE channel WHEN 'paid_search' THEN 'google' WHEN 'email' THEN 'newsletter'
+                      WHEN 'social' THEN 'linkedin' END,
+         CASE WHEN channel IN ('paid_search', 'social', 'email') THEN 'nurture' END,
+         page
+  FROM (
+    -- touches before signup: the champion is still anonymous
+    SELECT f.account_id * 10 AS visitor_id, NULL::bigint AS user_id, NULL::bigint AS account_id,
+           date_trunc('second', f.created_at - b2b_rand(seed, f.account_id * 16 + i, 81) * interval '20 days') AS ts,
+           k.kind AS event, k.channel, k.page
+    FROM b2b_fate f,
+         generate_series(1, floor(b2b_rand(seed, f.account_id, 80) * CASE WHEN f.paid THEN 4 ELSE 3 END)::int) i,
+         LATERAL (SELECT * FROM (VALUES (0, 'email_open', 'email', NULL), (1, 'webinar', 'social', '/webinar'),
+                                        (2, 'case_study_view', 'organic', '/customers'))
+                      t(n, kind, channel, page)
+                  WHERE n = floor(b2b_rand(seed, f.account_id * 16 + i, 82) * 3)::int) k
+    UNION ALL
+    -- touches during a trial, before it pays (or ends): more for those that pay
+    SELECT f.account_id * 10, f.account_id * 10, f.account_id,
+           date_trunc('second', f.trial_at + b2b_rand(seed, f.account_id * 16 + i, 84)
+                                * least(interval '14 days', coalesce(p.paid_at, f.trial_at + interval '14 days') - f.trial_at)),
+           k.kind, k.channel, k.page
+    FROM b2b_fate f
+         LEFT JOIN (SELECT account_id, min(started_at) AS paid_at FROM subscriptions
+                    WHERE plan <> 'trial' GROUP BY account_id) p USING (account_id),
+         generate_series(1, CASE WHEN f.paid THEN 1 + floor(b2b_rand(seed, f.account_id, 83) * 5)::int
+                                 ELSE floor(b2b_rand(seed, f.account_id, 83) * 3)::int END) i,
+         LATERAL (SELECT * FROM (VALUES (0, 'email_open', 'email', NULL), (1, 'webinar', 'social', '/webinar'),
+                                        (2, 'sales_call', 'outbound', NULL), (3, 'case_study_view', 'organic', '/customers'))
+                      t(n, kind, channel, page)
+                  WHERE n = floor(b2b_rand(seed, f.account_id * 16 + i, 85) * 4)::int) k
+    WHERE f.trial
+    UNION ALL
+    -- the magic action: a report in the first 3 days of a trial
+    SELECT f.account_id * 10, f.account_id * 10, f.account_id,
+           date_trunc('second', f.trial_at + b2b_rand(seed, f.account_id, 87) * interval '3 days'),
+           'report_created', 'direct', '/app'
+    FROM b2b_fate f
+    WHERE f.trial AND b2b_rand(seed, f.account_id, 86) < CASE WHEN f.paid THEN 0.7 ELSE 0.25 END
+    UNION ALL
+    -- bots: four visitors a day on three days, a page view every 0.2 to 0.7 seconds
+    SELECT 3000000000 + d.n * 10 + b, NULL, NULL,
+           d.day + interval '9 hours' + b * interval '17 minutes'
+             + (v * 0.45 + b2b_rand(seed, (d.n * 10 + b) * 100000 + v, 88) * 0.25) * interval '1 second',
+           'page_view', 'paid_search',
+           b2b_pick('{/,/pricing,/features,/blog/b2b-metrics,/docs}', b2b_rand(seed, (d.n * 10 + b) * 100000 + v, 89))
+    FROM (VALUES (1, timestamptz '2025-03-12 00:00+00'), (2, '2025-07-08 00:00+00'), (3, '2025-10-21 00:00+00')) d(n, day),
+         generate_series(0, 3) b, generate_series(1, greatest(20, round(400 * scale))::int) v
+  ) x
+  WHERE ts < t1;
+
+  -- What each channel cost each day: clicks on paid search and social, opens of
+  -- email, the sales team's calls; organic, referral and direct are free.
+  CREATE TABLE marketing_spend (
+    channel text NOT NULL,
+    day     date NOT NULL,
+    spend   numeric(12,2) NOT NULL,
+    PRIMARY KEY (channel, day)
+  );
+  INSERT INTO marketing_spend
+  SELECT c.channel, d.day,
+         round(CASE c.channel
+                 WHEN 'paid_search' THEN 1.80 * coalesce(a.views, 0) + 15
+                 WHEN 'social' THEN 1.10 * coalesce(a.views, 0) + 8
+                 WHEN 'email' THEN 0.05 * coalesce(a.opens, 0) + 4
+                 WHEN 'outbound' THEN 25.0 * coalesce(a.calls, 0)
+                 ELSE 0 END
+               * CASE WHEN c.channel IN ('organic', 'referral', 'direct') THEN 0
+                      ELSE 0.9 + 0.2 * b2b_rand(seed, (d.day - date '2023-01-01') * 16 + c.n, 90)::numeric END, 2)
+  FROM (VALUES (1, 'organic'), (2, 'paid_search'), (3, 'referral'), (4, 'social'), (5, 'email'),
+               (6, 'direct'), (7, 'outbound')) c(n, channel)
+       CROSS JOIN (SELECT g::date AS day FROM generate_series(t0, t1 - interval '1 day', interval '1 day') g) d
+       LEFT JOIN (SELECT channel, (ts AT TIME ZONE 'UTC')::date AS day,
+                         count(*) FILTER (WHERE event = 'page_view') AS views,
+                         count(*) FILTER (WHERE event = 'email_open') AS opens,
+                         count(*) FILTER (WHERE event = 'sales_call') AS calls
+                  FROM events GROUP BY 1, 2) a ON a.channel = c.channel AND a.day = d.day;
+
   CREATE INDEX ON events (account_id, ts);
-  ANALYZE accounts; ANALYZE users; ANALYZE subscriptions; ANALYZE events;
+  ANALYZE accounts; ANALYZE users; ANALYZE subscriptions; ANALYZE events; ANALYZE marketing_spend;
   DROP TABLE b2b_fate;
 END
 $proc$;

@@ -1,7 +1,7 @@
 -- pgTAP: the sample dataset generator (sample/b2b_sample.sql).
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(16);
+SELECT plan(22);
 
 CREATE SCHEMA gen_a; CREATE SCHEMA gen_b; CREATE SCHEMA gen_c;
 SET search_path = gen_a, public; CALL b2b_sample_generate(0.2, 7);
@@ -85,6 +85,28 @@ SELECT ok((WITH churn AS (
            FROM churn c JOIN events e ON e.account_id = c.account_id AND e.event IN ('login', 'core_feature')
             AND e.ts >= c.ended_at - interval '16 weeks' AND e.ts < c.ended_at),
           'usage in the last 4 weeks before churn is less than half of weeks 12-16 before');
+
+-- Touches, the magic action, bots and spend (for attribution, signals and traffic quality).
+SELECT ok((SELECT count(*) FROM events e JOIN accounts a ON e.visitor_id = a.account_id * 10
+           WHERE e.event IN ('email_open', 'webinar', 'case_study_view') AND e.ts < a.created_at AND e.user_id IS NULL) > 0,
+          'champions are touched before they sign up, anonymously');
+SELECT ok((SELECT avg(paid::int) FILTER (WHERE did) > 2 * avg(paid::int) FILTER (WHERE NOT did)
+           FROM (SELECT EXISTS (SELECT 1 FROM events e WHERE e.account_id = t.account_id AND e.event = 'report_created'
+                                  AND e.ts >= t.started_at AND e.ts < t.started_at + interval '3 days') AS did,
+                        EXISTS (SELECT 1 FROM subscriptions p WHERE p.account_id = t.account_id AND p.plan <> 'trial') AS paid
+                 FROM subscriptions t WHERE t.plan = 'trial') x),
+          'trials with a report in their first 3 days pay more than twice as often');
+SELECT ok((SELECT count(*) FROM (SELECT visitor_id FROM events WHERE visitor_id >= 3000000000 AND channel = 'paid_search'
+                                 GROUP BY visitor_id HAVING max(ts) - min(ts) < count(*) * interval '1 second') b) = 12,
+          'twelve bot visitors on paid_search, faster than a page a second');
+SELECT is((SELECT count(*) FROM marketing_spend), 7 * (date '2026-01-01' - date '2023-01-01')::bigint,
+          'spend has a row for every channel and day');
+SELECT is((SELECT sum(spend) FROM marketing_spend WHERE channel IN ('organic', 'referral', 'direct')), 0.00,
+          'organic, referral and direct cost nothing');
+SELECT ok((SELECT min(spend) FROM marketing_spend WHERE channel = 'paid_search') > 0
+          AND (SELECT max(spend) FROM marketing_spend WHERE channel = 'paid_search' AND day = '2025-03-12')
+              > 10 * (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY spend) FROM marketing_spend WHERE channel = 'paid_search'),
+          'paid search costs every day, and the bot day costs ten times a usual one');
 
 SELECT * FROM finish();
 ROLLBACK;
