@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/engine.h"
+
 #define FUNNEL_MAX_STEPS		32
 
 /* Modes: bit flags, combinable. 0 is the default mode. */
@@ -129,14 +131,8 @@ extern uint32_t funnel_sort_merge(FunnelEvent *events, uint32_t count);
 
 /* ---- the funnel_step state ------------------------------------------------- */
 
-/* Memory for states, from the caller (palloc in the server). */
-typedef struct FunnelAllocator
-{
-	void	   *(*alloc) (size_t size, void *ctx);
-	void		(*release) (void *ptr, void *ctx);
-	void		(*check) (void *ctx);	/* NULL, or called now and then in long loops */
-	void	   *ctx;
-} FunnelAllocator;
+/* Memory for states, from the caller (palloc in the server): the engine's allocator. */
+typedef EngAllocator FunnelAllocator;
 
 #define FUNNEL_SORTED		0x01	/* events[] in increasing time, equal times merged */
 #define FUNNEL_WIDE			0x02	/* events[] are FunnelEvent, not packed */
@@ -258,8 +254,6 @@ extern bool funnel_counts_add(FunnelCounts *dst, const FunnelCounts *src);
 extern bool funnel_counts_reached(const FunnelCounts *c, int64_t *reached);
 
 /* ---- funnel_report: the whole funnel in one aggregate -------------------------- */
-
-#include "engine/engine.h"
 
 /*
  * funnel_report groups the rows by entity itself, with the engine: each row

@@ -19,9 +19,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
 #include "nodes/primnodes.h"
-#include "optimizer/optimizer.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -34,6 +32,7 @@
 
 #include "common/b2b_pg.h"
 #include "common/bytes.h"
+#include "engine/engine_pg.h"
 #include "funnel/funnel.h"
 
 PG_FUNCTION_INFO_V1(funnel_step_transfn);
@@ -57,34 +56,6 @@ PG_FUNCTION_INFO_V1(funnel_report_serialfn);
 PG_FUNCTION_INFO_V1(funnel_report_deserialfn);
 PG_FUNCTION_INFO_V1(funnel_steps);
 
-/* ---- memory -------------------------------------------------------------------- */
-
-static void *
-context_alloc(size_t size, void *ctx)
-{
-	return MemoryContextAllocHuge((MemoryContext) ctx, size);
-}
-
-static void
-context_release(void *ptr, void *ctx)
-{
-	pfree(ptr);
-}
-
-static void
-check_interrupts(void *ctx)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
-static FunnelAllocator
-allocator_in(MemoryContext cxt)
-{
-	FunnelAllocator a = {context_alloc, context_release, check_interrupts, cxt};
-
-	return a;
-}
-
 /* ---- arguments ------------------------------------------------------------------ */
 
 /* What the last row's window and mode arguments parsed to, per call site. */
@@ -101,8 +72,7 @@ typedef struct FunnelArgs
 	/* funnel_report */
 	Oid			entity_type;
 	int			entity_kind;	/* EntityKind */
-	EngMemory  *memory;			/* shared by the reports of this call site */
-	EngAllocator eng_allocator;
+	EngMemory  *budget;			/* shared by the reports of this call site */
 } FunnelArgs;
 
 static FunnelArgs *
@@ -263,51 +233,6 @@ check_same_spec(const FunnelSpec *have, const FunnelSpec *row)
 				 errmsg("funnel mode must be the same on every row of a group")));
 }
 
-/*
- * Does the aggregate's ORDER BY guarantee what streaming needs: argument
- * entity_arg first (any direction, so each entity's rows are together; -1 when
- * there is no entity), then the time argument ascending?
- */
-static bool
-order_guaranteed(FunctionCallInfo fcinfo, int entity_arg, int ts_arg)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	List	   *order;
-	int			want[2];
-	int			nwant = 0;
-	int			k = 0;
-	ListCell   *lc;
-
-	if (aggref == NULL || aggref->aggorder == NIL)
-		return false;
-	if (entity_arg >= 0)
-		want[nwant++] = entity_arg;
-	want[nwant++] = ts_arg;
-	order = aggref->aggorder;
-	if (list_length(order) < nwant)
-		return false;
-	foreach(lc, order)
-	{
-		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
-		TargetEntry *tle;
-
-		if (k == nwant)
-			break;
-		tle = get_sortgroupclause_tle(sgc, aggref->args);
-		if (tle->resno != want[k] + 1)
-			return false;
-		if (want[k] == ts_arg)
-		{
-			TypeCacheEntry *tc = lookup_type_cache(TIMESTAMPTZOID, TYPECACHE_LT_OPR);
-
-			if (exprType((Node *) tle->expr) != TIMESTAMPTZOID || sgc->sortop != tc->lt_opr)
-				return false;
-		}
-		k++;
-	}
-	return k == nwant;
-}
-
 static void
 report_status(FunnelStatus st, const char *what)
 {
@@ -319,12 +244,7 @@ report_status(FunnelStatus st, const char *what)
 			b2b_report_bad_bytes(what, "The bytes are not a valid state.");
 			break;
 		case FUNNEL_ERR_MEMORY:
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("funnel_report exceeds its memory limit"),
-					 errdetail("Its rows need more than work_mem x hash_mem_multiplier (%zu kB here).",
-							   get_hash_memory_limit() / 1024),
-					 errhint("Raise work_mem or hash_mem_multiplier for this query, or add ORDER BY entity, ts inside the call to stream the rows in constant memory.")));
+			b2b_report_memory_limit(what);
 			break;
 		case FUNNEL_ERR_ORDER:
 			ereport(ERROR,
@@ -346,7 +266,7 @@ step_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 	MemoryContext aggcontext = b2b_agg_context(fcinfo);
 	FunnelArgs *args = funnel_args(fcinfo);
 	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
-	FunnelAllocator a = allocator_in(aggcontext);
+	FunnelAllocator a = b2b_engine_allocator(aggcontext);
 	ArrayType  *steps;
 	FunnelSpec	spec = row_spec(fcinfo, args, 2, mode_argno, steps_argno, &steps);
 	uint32		mask;
@@ -354,7 +274,12 @@ step_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 	if (state == NULL)
 	{
 		if (args->ordered < 0)
-			args->ordered = order_guaranteed(fcinfo, -1, 0);
+		{
+			static const int by_ts[] = {0};
+			static const bool ascending[] = {true};
+
+			args->ordered = b2b_agg_ordered_by(fcinfo, by_ts, ascending, 1);
+		}
 		state = funnel_state_new(&spec, args->ordered == 1, &a);
 	}
 	else
@@ -394,7 +319,7 @@ Datum
 funnel_step_finalfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = b2b_agg_context(fcinfo);
-	FunnelAllocator a = allocator_in(aggcontext);
+	FunnelAllocator a = b2b_engine_allocator(aggcontext);
 	int			level;
 
 	if (PG_ARGISNULL(0))
@@ -407,7 +332,7 @@ Datum
 funnel_step_combinefn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = b2b_agg_context(fcinfo);
-	FunnelAllocator a = allocator_in(aggcontext);
+	FunnelAllocator a = b2b_engine_allocator(aggcontext);
 	FunnelState *into = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
 	FunnelState *from = PG_ARGISNULL(1) ? NULL : (FunnelState *) PG_GETARG_POINTER(1);
 
@@ -449,7 +374,7 @@ Datum
 funnel_step_deserialfn(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	FunnelAllocator a = allocator_in(CurrentMemoryContext);
+	FunnelAllocator a = b2b_engine_allocator(CurrentMemoryContext);
 	FunnelState *state;
 
 	report_status(funnel_deserialize((const uint8 *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), &state, &a),
@@ -772,53 +697,15 @@ entity_key(int kind, Datum value, uint8 *buf, const uint8 **key)
 	return 8;
 }
 
-/* The report and the memory context callback that gives its share back at reset. */
-typedef struct ReportState
-{
-	FunnelReport report;
-	EngMemory	memory;			/* this report's share of the call site's budget */
-	MemoryContextCallback reset;
-} ReportState;
-
-static void
-report_reset(void *arg)
-{
-	eng_memory_detach(&((ReportState *) arg)->memory);
-}
-
-/* The call site's shared budget: work_mem x hash_mem_multiplier for all its groups. */
-static EngMemory *
-call_site_memory(FunctionCallInfo fcinfo, FunnelArgs *args, MemoryContext aggcontext)
-{
-	if (args->memory == NULL)
-	{
-		args->eng_allocator.alloc = context_alloc;
-		args->eng_allocator.release = context_release;
-		args->eng_allocator.check = check_interrupts;
-		args->eng_allocator.ctx = NULL;
-		args->memory = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EngMemory));
-		eng_memory_init(args->memory, &args->eng_allocator, get_hash_memory_limit());
-	}
-	return args->memory;
-}
-
-static ReportState *
+static FunnelReport *
 report_new(FunctionCallInfo fcinfo, FunnelArgs *args, MemoryContext aggcontext,
 		   const FunnelSpec *spec, bool streaming)
 {
-	ReportState *rs = MemoryContextAllocZero(aggcontext, sizeof(ReportState));
-	EngMemory  *shared = call_site_memory(fcinfo, args, aggcontext);
-	EngAllocator *allocator = MemoryContextAlloc(aggcontext, sizeof(EngAllocator));
+	FunnelReport *r = MemoryContextAllocZero(aggcontext, sizeof(FunnelReport));
 
-	*allocator = args->eng_allocator;
-	allocator->ctx = aggcontext;
-	eng_memory_init(&rs->memory, allocator, 0);
-	rs->memory.parent = shared;
-	rs->reset.func = report_reset;
-	rs->reset.arg = rs;
-	MemoryContextRegisterResetCallback(aggcontext, &rs->reset);
-	report_status(funnel_report_init(&rs->report, spec, streaming, &rs->memory), "funnel_report");
-	return rs;
+	report_status(funnel_report_init(r, spec, streaming, b2b_engine_memory(fcinfo, aggcontext, &args->budget)),
+				  "funnel_report");
+	return r;
 }
 
 static Datum
@@ -826,7 +713,7 @@ report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 {
 	MemoryContext aggcontext = b2b_agg_context(fcinfo);
 	FunnelArgs *args = funnel_args(fcinfo);
-	ReportState *rs = PG_ARGISNULL(0) ? NULL : (ReportState *) PG_GETARG_POINTER(0);
+	FunnelReport *r = PG_ARGISNULL(0) ? NULL : (FunnelReport *) PG_GETARG_POINTER(0);
 	ArrayType  *steps;
 	FunnelSpec	spec = row_spec(fcinfo, args, 3, mode_argno, steps_argno, &steps);
 	uint32		mask;
@@ -834,7 +721,7 @@ report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 	const uint8 *key;
 	uint32		key_len;
 
-	if (rs == NULL)
+	if (r == NULL)
 	{
 		if (args->ordered < 0)
 		{
@@ -844,21 +731,25 @@ report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 						(errcode(ERRCODE_INDETERMINATE_DATATYPE),
 						 errmsg("could not determine the type of the funnel_report entity")));
 			args->entity_kind = entity_kind(args->entity_type, PG_GET_COLLATION());
-			args->ordered = order_guaranteed(fcinfo, 0, 1);
+			{
+				static const int by_entity_ts[] = {0, 1};
+				static const bool ascending[] = {false, true};
+
+				args->ordered = b2b_agg_ordered_by(fcinfo, by_entity_ts, ascending, 2);
+			}
 		}
-		rs = report_new(fcinfo, args, aggcontext, &spec, args->ordered == 1);
+		r = report_new(fcinfo, args, aggcontext, &spec, args->ordered == 1);
 	}
 	else
-		check_same_spec(&rs->report.spec, &spec);
+		check_same_spec(&r->spec, &spec);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(rs);
+		PG_RETURN_POINTER(r);
 	mask = step_mask(steps, spec.nsteps);
 	if (mask == 0)
-		PG_RETURN_POINTER(rs);
+		PG_RETURN_POINTER(r);
 	key_len = entity_key(args->entity_kind, PG_GETARG_DATUM(1), buf, &key);
-	report_status(funnel_report_add(&rs->report, key, key_len, PG_GETARG_TIMESTAMPTZ(2), mask),
-				  "funnel_report");
-	PG_RETURN_POINTER(rs);
+	report_status(funnel_report_add(r, key, key_len, PG_GETARG_TIMESTAMPTZ(2), mask), "funnel_report");
+	PG_RETURN_POINTER(r);
 }
 
 /* funnel_report(entity, ts, window, VARIADIC steps) */
@@ -880,13 +771,11 @@ Datum
 funnel_report_finalfn(PG_FUNCTION_ARGS)
 {
 	FunnelCounts counts;
-	ReportState *rs;
 
 	b2b_agg_context(fcinfo);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	rs = (ReportState *) PG_GETARG_POINTER(0);
-	report_status(funnel_report_counts(&rs->report, &counts), "funnel_report");
+	report_status(funnel_report_counts((FunnelReport *) PG_GETARG_POINTER(0), &counts), "funnel_report");
 	PG_RETURN_ARRAYTYPE_P(funnel_array(&counts));
 }
 
@@ -895,8 +784,8 @@ funnel_report_combinefn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext = b2b_agg_context(fcinfo);
 	FunnelArgs *args = funnel_args(fcinfo);
-	ReportState *into = PG_ARGISNULL(0) ? NULL : (ReportState *) PG_GETARG_POINTER(0);
-	ReportState *from = PG_ARGISNULL(1) ? NULL : (ReportState *) PG_GETARG_POINTER(1);
+	FunnelReport *into = PG_ARGISNULL(0) ? NULL : (FunnelReport *) PG_GETARG_POINTER(0);
+	FunnelReport *from = PG_ARGISNULL(1) ? NULL : (FunnelReport *) PG_GETARG_POINTER(1);
 
 	if (from == NULL)
 	{
@@ -905,18 +794,18 @@ funnel_report_combinefn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(into);
 	}
 	if (into == NULL)
-		into = report_new(fcinfo, args, aggcontext, &from->report.spec, false);
+		into = report_new(fcinfo, args, aggcontext, &from->spec, false);
 	else
-		check_same_spec(&into->report.spec, &from->report.spec);
-	report_status(funnel_report_combine(&into->report, &from->report), "funnel_report");
+		check_same_spec(&into->spec, &from->spec);
+	report_status(funnel_report_combine(into, from), "funnel_report");
 	PG_RETURN_POINTER(into);
 }
 
 Datum
 funnel_report_serialfn(PG_FUNCTION_ARGS)
 {
-	ReportState *rs = (ReportState *) PG_GETARG_POINTER(0);
-	size_t		size = funnel_report_serial_size(&rs->report);
+	FunnelReport *r = (FunnelReport *) PG_GETARG_POINTER(0);
+	size_t		size = funnel_report_serial_size(r);
 	uint8	   *data;
 	bytea	   *out;
 
@@ -927,7 +816,7 @@ funnel_report_serialfn(PG_FUNCTION_ARGS)
 				 errdetail("It needs %zu bytes; the limit is %zu.", size, (size_t) (MaxAllocSize - VARHDRSZ)),
 				 errhint("Set max_parallel_workers_per_gather = 0 for this query, or group the rows into smaller groups.")));
 	out = b2b_bytea_new(size, &data);
-	funnel_report_serialize(&rs->report, data);
+	funnel_report_serialize(r, data);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -936,18 +825,12 @@ Datum
 funnel_report_deserialfn(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	ReportState *rs = palloc0(sizeof(ReportState));
-	EngAllocator *allocator = palloc(sizeof(EngAllocator));
+	FunnelReport *r = palloc0(sizeof(FunnelReport));
 
-	allocator->alloc = context_alloc;
-	allocator->release = context_release;
-	allocator->check = check_interrupts;
-	allocator->ctx = CurrentMemoryContext;
-	eng_memory_init(&rs->memory, allocator, 0);
-	report_status(funnel_report_deserialize(&rs->report, (const uint8 *) VARDATA_ANY(in),
-											VARSIZE_ANY_EXHDR(in), &rs->memory),
+	report_status(funnel_report_deserialize(r, (const uint8 *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
+											b2b_engine_memory_unbounded(CurrentMemoryContext)),
 				  "funnel_report state");
-	PG_RETURN_POINTER(rs);
+	PG_RETURN_POINTER(r);
 }
 
 /* ---- funnel_steps: the funnel as rows ------------------------------------------------- */

@@ -1,0 +1,47 @@
+/*
+ * engine_pg.h
+ *		The PostgreSQL side of the per-entity engine, for every family whose
+ *		aggregates hold many entities (funnel_report, and the families built on
+ *		the engine after it): memory from the aggregate context, counted
+ *		against one budget per aggregate call site, interrupts checked in long
+ *		loops, and the aggregate's ORDER BY read to know when rows arrive in
+ *		an order that lets a state stream.
+ */
+#ifndef B2B_ENGINE_PG_H
+#define B2B_ENGINE_PG_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "engine/engine.h"
+
+/*
+ * A state's memory: allocations in aggcontext, counted against the call
+ * site's budget of work_mem x hash_mem_multiplier shared by all the groups of
+ * that aggregate (*budget, kept in the family's fn_extra, made on first use).
+ * When aggcontext is reset the state's share goes back to the budget.
+ */
+extern EngMemory *b2b_engine_memory(FunctionCallInfo fcinfo, MemoryContext aggcontext, EngMemory **budget);
+
+/* An allocator in cxt that checks for interrupts in long loops. */
+extern EngAllocator b2b_engine_allocator(MemoryContext cxt);
+
+/* Memory without a budget, in cxt: for a partial state that a combine function only reads. */
+extern EngMemory *b2b_engine_memory_unbounded(MemoryContext cxt);
+
+/* The memory limit a budget gets: work_mem x hash_mem_multiplier, in bytes. */
+extern size_t b2b_engine_memory_limit(void);
+
+/* The error for ENG_ERR_MEMORY (53200, with the limit and the settings to raise). */
+extern void b2b_report_memory_limit(const char *what) pg_attribute_noreturn();
+
+/*
+ * Does the aggregate's ORDER BY begin with these arguments (0-based), in this
+ * order?  ascending[i] requires argument i sorted ascending by its type's
+ * default "<" (for a time); otherwise any direction will do (for an entity,
+ * whose rows only need to come together).
+ */
+extern bool b2b_agg_ordered_by(FunctionCallInfo fcinfo, const int *args, const bool *ascending, int n);
+
+#endif							/* B2B_ENGINE_PG_H */
