@@ -46,6 +46,10 @@ all install installcheck:
 	@exit 1
 endif
 
+# PGXS tracks no header dependencies: every object depends on every header of src/
+# (a changed struct must never leave an object built against its old layout).
+$(OBJS): $(wildcard src/*.h src/*/*.h)
+
 # Every part under a banner naming its source file.
 define concat_parts
 	@for f in $(2); do \

@@ -58,14 +58,20 @@ eng_memory_detach(EngMemory *m)
 
 /* ---- keys ---------------------------------------------------------------------- */
 
+/*
+ * For a key of 8 bytes the hash is eng_mix64 of its value, a bijection: two
+ * 8-byte keys are equal exactly when their hashes are (EngTable relies on it).
+ */
 uint64_t
 eng_key_hash(const uint8_t *key, uint32_t len)
 {
 	uint64_t	h;
 
-	if (len <= 8)
+	if (len == 8)
+		return eng_mix64(b2b_get_u64(key));
+	if (len < 8)
 	{
-		/* the value itself, then the length, through the bijection */
+		/* the value, then the length, through the finaliser */
 		h = 0;
 		for (uint32_t i = 0; i < len; i++)
 			h |= (uint64_t) key[i] << (8 * i);
@@ -90,13 +96,13 @@ eng_key_hash(const uint8_t *key, uint32_t len)
 
 #define INITIAL_INDEX_SLOTS 1024
 
-static uint64_t *
+static EngSlot *
 new_index(EngMemory *m, uint32_t slots)
 {
-	uint64_t   *index = eng_alloc(m, sizeof(uint64_t) * slots);
+	EngSlot    *index = eng_alloc(m, sizeof(EngSlot) * slots);
 
 	if (index != NULL)
-		memset(index, 0, sizeof(uint64_t) * slots);
+		memset(index, 0, sizeof(EngSlot) * slots);
 	return index;
 }
 
@@ -109,6 +115,7 @@ eng_table_init(EngTable *t, EngMemory *memory)
 	if (t->index == NULL)
 		return ENG_ERR_MEMORY;
 	t->index_mask = INITIAL_INDEX_SLOTS - 1;
+	t->all_keys_8 = true;
 	return ENG_OK;
 }
 
@@ -125,25 +132,19 @@ eng_table_free(EngTable *t)
 	for (uint32_t b = 0; b < t->nblocks; b++)
 		eng_free(t->memory, t->blocks[b], sizeof(EngEntity) * ENG_BLOCK);
 	eng_free(t->memory, t->blocks, sizeof(EngEntity *) * t->blocks_capacity);
-	eng_free(t->memory, t->index, sizeof(uint64_t) * ((size_t) t->index_mask + 1));
+	eng_free(t->memory, t->index, sizeof(EngSlot) * ((size_t) t->index_mask + 1));
 	memset(t, 0, sizeof(*t));
 }
 
-/* The slot's tag: the hash's top 32 bits, which the home slot (low bits) does not use. */
-static inline uint64_t
-slot_value(uint64_t hash, uint32_t id)
-{
-	return (hash >> 32) << 32 | ((uint64_t) id + 1);
-}
-
 static void
-index_insert(uint64_t *index, uint32_t mask, uint64_t hash, uint32_t id)
+index_insert(EngSlot *index, uint32_t mask, uint64_t hash, uint32_t id)
 {
 	uint32_t	i = (uint32_t) hash & mask;
 
-	while (index[i] != 0)
+	while (index[i].id_plus1 != 0)
 		i = (i + 1) & mask;
-	index[i] = slot_value(hash, id);
+	index[i].hash = hash;
+	index[i].id_plus1 = id + 1;
 }
 
 /* Double the index when it is 3/4 full; linear probing stays short below that. */
@@ -151,7 +152,7 @@ static EngStatus
 grow_index(EngTable *t)
 {
 	uint32_t	slots = (t->index_mask + 1) * 2;
-	uint64_t   *index;
+	EngSlot    *index;
 
 	if (slots == 0 || slots > (UINT32_C(1) << 31))
 		return ENG_ERR_TOO_MANY;
@@ -160,7 +161,7 @@ grow_index(EngTable *t)
 		return ENG_ERR_MEMORY;
 	for (uint32_t id = 0; id < t->count; id++)
 		index_insert(index, slots - 1, eng_table_entity(t, id)->hash, id);
-	eng_free(t->memory, t->index, sizeof(uint64_t) * ((size_t) t->index_mask + 1));
+	eng_free(t->memory, t->index, sizeof(EngSlot) * ((size_t) t->index_mask + 1));
 	t->index = index;
 	t->index_mask = slots - 1;
 	return ENG_OK;
@@ -221,6 +222,8 @@ add_entity(EngTable *t, uint64_t hash, const uint8_t *key, uint32_t len, uint32_
 	*id = t->count;
 	index_insert(t->index, t->index_mask, hash, t->count);
 	t->count++;
+	if (len != 8)
+		t->all_keys_8 = false;
 	return ENG_OK;
 }
 
@@ -229,21 +232,27 @@ eng_table_lookup(EngTable *t, uint64_t hash, const uint8_t *key, uint32_t len,
 				 uint32_t *id, bool *added)
 {
 	uint32_t	i = (uint32_t) hash & t->index_mask;
-	uint64_t	tag = hash >> 32;
+	bool		hash_decides = t->all_keys_8 && len == 8;
 
 	for (;;)
 	{
-		uint64_t	slot = t->index[i];
+		const EngSlot *slot = &t->index[i];
 
-		if (slot == 0)
+		if (slot->id_plus1 == 0)
 			break;
-		if (slot >> 32 == tag)
+		if (slot->hash == hash)
 		{
-			uint32_t	candidate = (uint32_t) slot - 1;
-			const EngEntity *e = eng_table_entity(t, candidate);
+			uint32_t	candidate = slot->id_plus1 - 1;
+			const EngEntity *e;
 
-			if (e->hash == hash && e->key_len == len &&
-				(len == 0 || memcmp(eng_entity_key(e), key, len) == 0))
+			if (hash_decides)
+			{
+				*id = candidate;
+				*added = false;
+				return ENG_OK;
+			}
+			e = eng_table_entity(t, candidate);
+			if (e->key_len == len && (len == 0 || memcmp(eng_entity_key(e), key, len) == 0))
 			{
 				*id = candidate;
 				*added = false;
@@ -381,7 +390,7 @@ eng_log_grow(EngLog *log)
 	return ENG_OK;
 }
 
-#define LOG_RECORD_BYTES 12
+#define LOG_RECORD_BYTES 16
 
 size_t
 eng_log_encoded_size(const EngLog *log)
@@ -395,18 +404,17 @@ eng_log_encode(const EngLog *log, uint8_t *out)
 	out = b2b_put_u64(out, log->count);
 	for (uint64_t i = 0; i < log->count; i++)
 	{
-		const EngLogChunk *c = log->chunks[i >> ENG_LOG_CHUNK_SHIFT];
-		uint32_t	slot = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
+		const EngPair *p = eng_log_pair(log, i);
 
-		out = b2b_put_u32(out, c->ids[slot]);
-		out = b2b_put_u64(out, c->values[slot]);
+		out = b2b_put_u64(out, p->key);
+		out = b2b_put_u64(out, p->value);
 	}
 	return out;
 }
 
 EngStatus
-eng_log_decode_mapped(EngLog *log, const uint8_t *in, size_t len, size_t *used,
-					  const uint32_t *map, uint32_t nmap)
+eng_log_decode(EngLog *log, const uint8_t *in, size_t len, size_t *used,
+			   const uint32_t *map, uint32_t nmap)
 {
 	B2bReader	r = b2b_reader(in, len);
 	uint64_t	count = b2b_read_u64(&r);
@@ -415,13 +423,17 @@ eng_log_decode_mapped(EngLog *log, const uint8_t *in, size_t len, size_t *used,
 		return ENG_ERR_CORRUPT;
 	for (uint64_t i = 0; i < count; i++)
 	{
-		uint32_t	id = b2b_read_u32(&r);
+		uint64_t	key = b2b_read_u64(&r);
 		uint64_t	value = b2b_read_u64(&r);
 		EngStatus	s;
 
-		if (id >= nmap)
-			return ENG_ERR_CORRUPT;
-		s = eng_log_append(log, map[id], value);
+		if (map != NULL)
+		{
+			if (key >= nmap)
+				return ENG_ERR_CORRUPT;
+			key = map[key];
+		}
+		s = eng_log_append(log, key, value);
 		if (s != ENG_OK)
 			return s;
 	}
@@ -430,13 +442,12 @@ eng_log_decode_mapped(EngLog *log, const uint8_t *in, size_t len, size_t *used,
 }
 
 EngStatus
-eng_log_append_mapped(EngLog *log, const EngLog *src, const uint32_t *map)
+eng_log_append_log(EngLog *log, const EngLog *src, const uint32_t *map)
 {
 	for (uint64_t i = 0; i < src->count; i++)
 	{
-		const EngLogChunk *c = src->chunks[i >> ENG_LOG_CHUNK_SHIFT];
-		uint32_t	slot = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
-		EngStatus	s = eng_log_append(log, map[c->ids[slot]], c->values[slot]);
+		const EngPair *p = eng_log_pair(src, i);
+		EngStatus	s = eng_log_append(log, map ? map[p->key] : p->key, p->value);
 
 		if (s != ENG_OK)
 			return s;
@@ -444,109 +455,214 @@ eng_log_append_mapped(EngLog *log, const EngLog *src, const uint32_t *map)
 	return ENG_OK;
 }
 
-/*
- * A counting sort by entity id, in passes over consecutive id ranges: each
- * pass holds the values of as many entities as fit in the memory left.
- */
-EngStatus
-eng_log_group(const EngLog *log, uint32_t nentities, EngMemory *memory,
-			  EngVisit visit, void *arg)
+static inline bool
+pair_less(const EngPair *a, const EngPair *b)
 {
-	uint32_t   *position;
-	uint64_t   *scratch;
-	uint64_t	budget;
-	uint64_t	largest = 0;
-	uint32_t	from = 0;
-	size_t		counts_size = sizeof(uint32_t) * ((size_t) nentities + 1);
+	return a->key < b->key || (a->key == b->key && a->value < b->value);
+}
 
-	if (nentities == 0 || log->count == 0)
+/*
+ * Sort n pairs by (key, value): an LSD radix sort over the bytes of value,
+ * then of key, skipping the bytes on which every pair agrees (times share
+ * their high bytes, ids their high bytes), with scratch for n pairs.
+ */
+static void
+sort_pairs(EngPair *p, uint32_t n, EngPair *scratch)
+{
+	uint64_t	or_key = 0,
+				and_key = ~UINT64_C(0),
+				or_value = 0,
+				and_value = ~UINT64_C(0);
+	EngPair    *from = p,
+			   *to = scratch;
+
+	if (n <= 32)
+	{
+		for (uint32_t i = 1; i < n; i++)
+		{
+			EngPair		x = p[i];
+			uint32_t	j = i;
+
+			while (j > 0 && pair_less(&x, &p[j - 1]))
+			{
+				p[j] = p[j - 1];
+				j--;
+			}
+			p[j] = x;
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++)
+	{
+		or_key |= p[i].key;
+		and_key &= p[i].key;
+		or_value |= p[i].value;
+		and_value &= p[i].value;
+	}
+	for (int pass = 0; pass < 16; pass++)
+	{
+		bool		on_key = pass >= 8;
+		int			shift = 8 * (pass % 8);
+		uint64_t	varying = on_key ? or_key ^ and_key : or_value ^ and_value;
+		uint32_t	count[256] = {0};
+		uint32_t	sum = 0;
+
+		if ((varying >> shift & 0xff) == 0)
+			continue;
+		for (uint32_t i = 0; i < n; i++)
+			count[((on_key ? from[i].key : from[i].value) >> shift) & 0xff]++;
+		for (int b = 0; b < 256; b++)
+		{
+			uint32_t	c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			to[count[((on_key ? from[i].key : from[i].value) >> shift) & 0xff]++] = from[i];
+		{
+			EngPair    *t = from;
+
+			from = to;
+			to = t;
+		}
+	}
+	if (from != p)
+		memcpy(p, from, sizeof(EngPair) * n);
+}
+
+/* A cursor per sorted chunk in a binary min-heap, by the cursor's current pair. */
+typedef struct ChunkCursor
+{
+	const EngPair *at;
+	const EngPair *end;
+} ChunkCursor;
+
+static void
+heap_down(ChunkCursor *h, uint32_t n, uint32_t i)
+{
+	for (;;)
+	{
+		uint32_t	l = 2 * i + 1,
+					smallest = i;
+
+		if (l < n && pair_less(h[l].at, h[smallest].at))
+			smallest = l;
+		if (l + 1 < n && pair_less(h[l + 1].at, h[smallest].at))
+			smallest = l + 1;
+		if (smallest == i)
+			return;
+		{
+			ChunkCursor t = h[i];
+
+			h[i] = h[smallest];
+			h[smallest] = t;
+		}
+		i = smallest;
+	}
+}
+
+EngStatus
+eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void *arg)
+{
+	const EngAllocator *a = memory->allocator;
+	EngPair    *scratch;
+	ChunkCursor *heap;
+	uint32_t	nheap = 0;
+	EngPair    *run = NULL;
+	uint32_t	run_capacity = 0;
+	EngStatus	status = ENG_OK;
+	size_t		heap_size = sizeof(ChunkCursor) * (log->nchunks ? log->nchunks : 1);
+
+	if (log->count == 0)
 		return ENG_OK;
-	position = eng_alloc(memory, counts_size);
-	if (position == NULL)
-		return ENG_ERR_MEMORY;
-	memset(position, 0, counts_size);
-	for (uint64_t i = 0; i < log->count; i++)
+	scratch = eng_alloc(memory, sizeof(EngLogChunk));
+	heap = eng_alloc(memory, heap_size);
+	if (scratch == NULL || heap == NULL)
 	{
-		uint32_t	id = log->chunks[i >> ENG_LOG_CHUNK_SHIFT]->ids[i & (ENG_LOG_CHUNK - 1)];
-
-		if ((i & (ENG_CHECK_EVERY - 1)) == 0 && memory->allocator->check != NULL)
-			memory->allocator->check(memory->allocator->ctx);
-		if (position[id] == UINT32_MAX)
-		{
-			eng_free(memory, position, counts_size);
-			return ENG_ERR_TOO_MANY;
-		}
-		position[id]++;
-	}
-	for (uint32_t id = 0; id < nentities; id++)
-		if (position[id] > largest)
-			largest = position[id];
-
-	/* As many values per pass as the memory left holds, all when there is no limit. */
-	budget = log->count;
-	for (const EngMemory *m = memory; m != NULL; m = m->parent)
-		if (m->limit != 0)
-		{
-			size_t		left = m->limit > m->used ? m->limit - m->used : 0;
-
-			if (left / 2 / sizeof(uint64_t) < budget)
-				budget = left / 2 / sizeof(uint64_t);
-		}
-	if (budget < largest)
-	{
-		eng_free(memory, position, counts_size);
+		eng_free(memory, scratch, sizeof(EngLogChunk));
+		eng_free(memory, heap, heap_size);
 		return ENG_ERR_MEMORY;
 	}
-	scratch = eng_alloc(memory, sizeof(uint64_t) * (budget > 0 ? budget : 1));
-	if (scratch == NULL)
+	for (uint32_t c = 0; c < log->nchunks; c++)
 	{
-		eng_free(memory, position, counts_size);
-		return ENG_ERR_MEMORY;
+		uint32_t	n = c + 1 < log->nchunks ? ENG_LOG_CHUNK
+			: (uint32_t) (log->count - (uint64_t) c * ENG_LOG_CHUNK);
+
+		if (a->check != NULL)
+			a->check(a->ctx);
+		if (n == 0)
+			continue;
+		sort_pairs(log->chunks[c]->pairs, n, scratch);
+		heap[nheap].at = log->chunks[c]->pairs;
+		heap[nheap].end = log->chunks[c]->pairs + n;
+		nheap++;
 	}
+	eng_free(memory, scratch, sizeof(EngLogChunk));
+	for (uint32_t i = nheap / 2; i-- > 0;)
+		heap_down(heap, nheap, i);
 
-	while (from < nentities)
+	/* merge: each run of rows whose keys agree above key_shift, to visit */
+	while (nheap > 0)
 	{
-		uint32_t	to = from;
-		uint64_t	total = 0;
-		uint32_t	begin = 0;
-		bool		go_on = true;
+		uint64_t	entity = heap[0].at->key >> key_shift;
+		uint32_t	n = 0;
+		const EngPair *only = NULL;	/* the run lies within one chunk: no copy */
+		bool		go_on;
 
-		/* the range [from, to): counts become start positions */
-		while (to < nentities && total + position[to] <= budget)
+		/* the other chunks' smallest heads are heap[1] and heap[2] */
+		if (nheap == 1 || (heap[1].at->key >> key_shift != entity &&
+						   (nheap < 3 || heap[2].at->key >> key_shift != entity)))
 		{
-			uint32_t	n = position[to];
+			/* only the top chunk holds this entity: its rows are contiguous there */
+			const EngPair *p = heap[0].at;
 
-			position[to] = (uint32_t) total;
-			total += n;
-			to++;
+			only = p;
+			while (p < heap[0].end && p->key >> key_shift == entity)
+				p++;
+			n = (uint32_t) (p - only);
+			heap[0].at = p;
 		}
-		for (uint64_t i = 0; i < log->count; i++)
+		else
 		{
-			const EngLogChunk *c = log->chunks[i >> ENG_LOG_CHUNK_SHIFT];
-			uint32_t	slot = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
-			uint32_t	id = c->ids[slot];
+			while (nheap > 0 && heap[0].at->key >> key_shift == entity)
+			{
+				if (n == run_capacity)
+				{
+					uint32_t	capacity = run_capacity ? 2 * run_capacity : 256;
+					EngPair    *bigger = eng_alloc(memory, sizeof(EngPair) * capacity);
 
-			if (slot == 0 && memory->allocator->check != NULL)
-				memory->allocator->check(memory->allocator->ctx);
-			if (id >= from && id < to)
-				scratch[position[id]++] = c->values[slot];
+					if (bigger == NULL)
+					{
+						status = ENG_ERR_MEMORY;
+						goto done;
+					}
+					if (n > 0)
+						memcpy(bigger, run, sizeof(EngPair) * n);
+					eng_free(memory, run, sizeof(EngPair) * run_capacity);
+					run = bigger;
+					run_capacity = capacity;
+				}
+				run[n++] = *heap[0].at++;
+				if (heap[0].at == heap[0].end)
+					heap[0] = heap[--nheap];
+				heap_down(heap, nheap, 0);
+			}
 		}
-		/* position[id] is now the end of id's values, and the start of id + 1's */
-		for (uint32_t id = from; id < to && go_on; id++)
+		if (only != NULL)
 		{
-			uint32_t	end = position[id];
-
-			if (end > begin)
-				go_on = visit(id, scratch + begin, end - begin, arg);
-			begin = end;
+			if (heap[0].at == heap[0].end)
+				heap[0] = heap[--nheap];
+			heap_down(heap, nheap, 0);
 		}
+		go_on = visit(only != NULL ? only : run, n, arg);
 		if (!go_on)
 			break;
-		from = to;
 	}
-	eng_free(memory, scratch, sizeof(uint64_t) * (budget > 0 ? budget : 1));
-	eng_free(memory, position, counts_size);
-	return ENG_OK;
+done:
+	eng_free(memory, run, sizeof(EngPair) * run_capacity);
+	eng_free(memory, heap, heap_size);
+	return status;
 }
 
 /* ---- sorting ------------------------------------------------------------------------ */

@@ -14,12 +14,13 @@
  *              makes them so), each entity with a dense id 0, 1, 2, ... in
  *              order of arrival.  Ids never change, so they can be stored.
  *
- *   EngLog     the rows: an append-only log of (entity id, 64-bit value)
- *              records in fixed-size chunks.  A row costs one probe of the
- *              index and one sequential write; nothing per entity is touched
- *              while scanning.  At the end, eng_log_group() hands the values
- *              of each entity in turn, bucketed by a counting sort in passes
- *              whose scratch space stays within the memory limit.
+ *   EngLog     the rows: an append-only log of (key, value) pairs in 1 MB
+ *              chunks.  A row costs one sequential write: with 8-byte keys
+ *              (integer entities) the key is the entity itself and nothing
+ *              per entity is touched while scanning; other keys are first
+ *              mapped to ids by the table.  At the end, eng_log_runs() sorts
+ *              each chunk in cache and merges them, handing each entity's
+ *              rows in order.
  *
  *   memory     every allocation is counted against a limit (the glue sets
  *              work_mem x hash_mem_multiplier); going beyond it is a status
@@ -31,7 +32,7 @@
  *
  * Both structures have a little-endian byte encoding, so partial aggregates
  * from parallel workers can be combined: eng_table_merge() maps the other
- * table's ids into this one, and eng_log_append_mapped() adds its rows.
+ * table's ids into this one, and eng_log_append_log() adds its rows.
  */
 #ifndef B2B_ENGINE_H
 #define B2B_ENGINE_H
@@ -116,12 +117,26 @@ typedef struct EngEntity
 	}			key;
 } EngEntity;
 
+/*
+ * An index slot: the entity's full hash and its id + 1 (0: empty).  While
+ * every key has 8 bytes (integer entities), a key's hash is a bijection of it
+ * (eng_key_hash), so equal hashes mean equal keys and a lookup reads only the
+ * slot; other keys are compared in the entity after the hash matches.
+ */
+typedef struct EngSlot
+{
+	uint64_t	hash;
+	uint32_t	id_plus1;
+	uint32_t	unused;
+} EngSlot;
+
 typedef struct EngTable
 {
 	EngMemory  *memory;
 	uint32_t	count;			/* entities, ids 0 .. count - 1 */
 	uint32_t	index_mask;		/* index slots - 1 (a power of two minus one) */
-	uint64_t   *index;			/* per slot: 0 = empty, else (hash tag << 32) | (id + 1) */
+	EngSlot    *index;
+	bool		all_keys_8;		/* every key so far has 8 bytes */
 	EngEntity **blocks;			/* entities in blocks of ENG_BLOCK, so they never move */
 	uint32_t	nblocks;
 	uint32_t	blocks_capacity;
@@ -165,19 +180,28 @@ extern EngStatus eng_table_merge(EngTable *t, const EngTable *src, uint32_t *map
 
 /* ---- the row log --------------------------------------------------------------- */
 
+/*
+ * A row: the entity's key (its 8-byte key value, or its id in an EngTable,
+ * or whatever the family packs there) and a 64-bit value.
+ */
+typedef struct EngPair
+{
+	uint64_t	key;
+	uint64_t	value;
+} EngPair;
+
 #define ENG_LOG_CHUNK_SHIFT	16
-#define ENG_LOG_CHUNK		(1u << ENG_LOG_CHUNK_SHIFT)	/* records per chunk */
+#define ENG_LOG_CHUNK		(1u << ENG_LOG_CHUNK_SHIFT)	/* rows per chunk (1 MB) */
 
 typedef struct EngLogChunk
 {
-	uint32_t	ids[ENG_LOG_CHUNK];
-	uint64_t	values[ENG_LOG_CHUNK];
+	EngPair		pairs[ENG_LOG_CHUNK];
 } EngLogChunk;
 
 typedef struct EngLog
 {
 	EngMemory  *memory;
-	uint64_t	count;			/* records */
+	uint64_t	count;			/* rows */
 	EngLogChunk **chunks;
 	uint32_t	nchunks;
 	uint32_t	chunks_capacity;
@@ -188,9 +212,10 @@ extern void eng_log_free(EngLog *log);
 extern EngStatus eng_log_grow(EngLog *log);
 
 static inline EngStatus
-eng_log_append(EngLog *log, uint32_t id, uint64_t value)
+eng_log_append(EngLog *log, uint64_t key, uint64_t value)
 {
 	uint64_t	slot = log->count & (ENG_LOG_CHUNK - 1);
+	EngPair    *p;
 
 	if (slot == 0 && log->count == (uint64_t) log->nchunks * ENG_LOG_CHUNK)
 	{
@@ -199,31 +224,41 @@ eng_log_append(EngLog *log, uint32_t id, uint64_t value)
 		if (s != ENG_OK)
 			return s;
 	}
-	log->chunks[log->count >> ENG_LOG_CHUNK_SHIFT]->ids[slot] = id;
-	log->chunks[log->count >> ENG_LOG_CHUNK_SHIFT]->values[slot] = value;
+	p = &log->chunks[log->count >> ENG_LOG_CHUNK_SHIFT]->pairs[slot];
+	p->key = key;
+	p->value = value;
 	log->count++;
 	return ENG_OK;
 }
 
-/* Encoding: u64 count, then count x (u32 id, u64 value). */
+static inline EngPair *
+eng_log_pair(const EngLog *log, uint64_t i)
+{
+	return &log->chunks[i >> ENG_LOG_CHUNK_SHIFT]->pairs[i & (ENG_LOG_CHUNK - 1)];
+}
+
+/* Encoding: u64 count, then count x (u64 key, u64 value). */
 extern size_t eng_log_encoded_size(const EngLog *log);
 extern uint8_t *eng_log_encode(const EngLog *log, uint8_t *out);
-/* Append the encoded records, their ids mapped through map (nmap entries; an id >= nmap is corrupt). */
-extern EngStatus eng_log_decode_mapped(EngLog *log, const uint8_t *in, size_t len, size_t *used,
-									   const uint32_t *map, uint32_t nmap);
-extern EngStatus eng_log_append_mapped(EngLog *log, const EngLog *src, const uint32_t *map);
+/*
+ * Append encoded rows.  With a map, keys are ids: a key >= nmap is corrupt,
+ * and it is replaced by map[key].  Without one (NULL), keys are kept.
+ */
+extern EngStatus eng_log_decode(EngLog *log, const uint8_t *in, size_t len, size_t *used,
+								const uint32_t *map, uint32_t nmap);
+/* Append src's rows, their keys mapped through map (ids), or kept (map NULL). */
+extern EngStatus eng_log_append_log(EngLog *log, const EngLog *src, const uint32_t *map);
 
 /*
- * Call visit(id, values, n, arg) once for every entity id 0 .. nentities - 1
- * that has records, with its values in log order (the caller sorts them).
- * The scratch memory (8 bytes per record of an id range, plus a count per id)
- * is taken from memory in as many passes over the log as the limit needs,
- * using at most half of what the limit leaves, so visit has room too.
- * visit returns false to stop early (ENG_OK is still returned).
+ * Sort the rows by (key, value) and call visit once per run of rows whose
+ * keys agree above the low key_shift bits (0: equal keys), in key order, with
+ * the run's rows in (key, value) order.  Each 1 MB chunk is sorted in place
+ * (a radix sort with one chunk of scratch), and the chunks are merged; a run
+ * spread over several chunks is gathered into a buffer, all within memory's
+ * limit.  The log keeps its rows, reordered.  visit returns false to stop.
  */
-typedef bool (*EngVisit) (uint32_t id, uint64_t *values, uint32_t n, void *arg);
-extern EngStatus eng_log_group(const EngLog *log, uint32_t nentities, EngMemory *memory,
-							   EngVisit visit, void *arg);
+typedef bool (*EngVisit) (const EngPair *rows, uint32_t n, void *arg);
+extern EngStatus eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void *arg);
 
 /* ---- values ---------------------------------------------------------------------- */
 

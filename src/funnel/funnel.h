@@ -256,17 +256,17 @@ extern bool funnel_counts_reached(const FunnelCounts *c, int64_t *reached);
 /* ---- funnel_report: the whole funnel in one aggregate -------------------------- */
 
 /*
- * funnel_report groups the rows by entity itself, with the engine: each row
- * is one probe of the entity index and one sequential write to the log
- * (value = time and steps packed, as in a FunnelState), so no per-entity
- * state is touched while scanning.  The levels are computed at the end,
- * entity by entity (eng_log_group, then a sort of each entity's values and
- * the programme), and counted.
- *
- * When the steps or a time do not pack (more than 16 steps, or times further
- * than 2^(63 - nsteps) us from the first row's), the log holds each event as
- * two values, the time and then the steps ("wide"); the grouping keeps an
- * entity's values in log order, so the pairs stay together.
+ * funnel_report groups the rows by entity itself, with the engine's log of
+ * (key, value) rows, written sequentially: no per-entity state is touched
+ * while scanning.  The levels are computed at the end, entity by entity, from
+ * each entity's rows in time order (eng_log_runs), and counted.  The rows:
+ *   - entities of 8 bytes (integers): key = the entity, value = the row's time
+ *     and steps packed as in a FunnelState, so the rows come sorted by time;
+ *   - other entities: key = the entity's id in an EngTable, value packed;
+ *   - "wide", when the steps or a time do not pack (more than 16 steps, or
+ *     times further than 2^(63 - nsteps) us from the first row's): key = id
+ *     << 32 | steps, value = the time (as an unsigned with the sign bit
+ *     flipped), and each entity's rows are sorted by time at the end.
  *
  * Streaming: when PostgreSQL hands the rows ordered by (entity, ts) (ORDER BY
  * inside the call), each entity is folded as its rows arrive and counted when
@@ -276,10 +276,11 @@ typedef struct FunnelReport
 {
 	FunnelSpec	spec;
 	EngMemory  *memory;			/* shared by the reports of one aggregate, or not */
-	EngTable	entities;
+	EngTable	entities;		/* unless by_value */
 	EngLog		log;
 	int64_t		base;			/* packing base: the first row's time */
-	bool		has_base;
+	bool		has_rows;		/* base and the layout are set */
+	bool		by_value;		/* the log's keys are the 8-byte entities themselves */
 	bool		wide;
 	bool		streaming;
 	FunnelCounts counts;		/* entities finished so far (streaming) */
@@ -308,8 +309,9 @@ extern FunnelStatus funnel_report_counts(FunnelReport *r, FunnelCounts *out);
 
 /*
  * Serialized form (parallel workers), little-endian: u8 version (1), i64
- * window, u8 modes, u8 nsteps, u8 wide, i64 base, the entity table
- * (eng_table_encode), the log (eng_log_encode).
+ * window, u8 modes, u8 nsteps, u8 layout (0 no rows, 1 by value, 2 by id,
+ * 3 wide), i64 base, the entity table (eng_table_encode) unless by value,
+ * the log (eng_log_encode).
  */
 #define FUNNEL_REPORT_VERSION 1
 extern size_t funnel_report_serial_size(const FunnelReport *r);

@@ -9,6 +9,16 @@
 
 #include "common/bytes.h"
 
+#define TIME_BIAS (UINT64_C(1) << 63)	/* wide rows: a time as an unsigned that sorts like it */
+
+enum
+{
+	LAYOUT_NONE = 0,
+	LAYOUT_BY_VALUE = 1,
+	LAYOUT_BY_ID = 2,
+	LAYOUT_WIDE = 3
+};
+
 static FunnelStatus
 from_engine(EngStatus s)
 {
@@ -31,7 +41,6 @@ funnel_report_init(FunnelReport *r, const FunnelSpec *spec, bool streaming, EngM
 	memset(r, 0, sizeof(*r));
 	r->spec = *spec;
 	r->streaming = streaming;
-	r->wide = spec->nsteps > FUNNEL_PACKED_MAX_STEPS;
 	r->counts.nsteps = spec->nsteps;
 	funnel_dp_init(&r->fold.dp);
 	r->memory = memory;
@@ -52,17 +61,16 @@ funnel_report_free(FunnelReport *r)
 	r->key = NULL;
 }
 
-/* Count the level of the streaming entity and start afresh. */
+/* ---- streaming ------------------------------------------------------------------ */
+
 static void
-finish_entity(FunnelReport *r)
+count_fold(FunnelReport *r, FunnelCounts *into)
 {
 	FunnelDP	dp = r->fold.dp;
 
 	if (r->fold.pending_steps != 0)
 		funnel_dp_push(&dp, &r->spec, r->fold.pending_ts, r->fold.pending_steps);
-	r->counts.at_level[dp.best]++;
-	r->fold.pending_steps = 0;
-	funnel_dp_init(&r->fold.dp);
+	into->at_level[dp.best]++;
 }
 
 static FunnelStatus
@@ -71,7 +79,11 @@ stream_add(FunnelReport *r, const uint8_t *key, uint32_t key_len, int64_t ts, ui
 	if (!r->has_key || key_len != r->key_len || memcmp(key, r->key, key_len) != 0)
 	{
 		if (r->has_key)
-			finish_entity(r);
+		{
+			count_fold(r, &r->counts);
+			r->fold.pending_steps = 0;
+			funnel_dp_init(&r->fold.dp);
+		}
 		if (key_len > r->key_capacity)
 		{
 			uint32_t	capacity = key_len < 64 ? 64 : key_len;
@@ -105,44 +117,96 @@ stream_add(FunnelReport *r, const uint8_t *key, uint32_t key_len, int64_t ts, ui
 	return FUNNEL_OK;
 }
 
-/* Rewrite the packed log as (time, steps) pairs: a time or the steps did not pack. */
+/* ---- the layouts of the log ----------------------------------------------------------- */
+
+/* A row of the log as (entity key bytes, time, steps); key points into buf or the table. */
+static void
+unpack_row(const FunnelReport *r, const EngPair *p, uint8_t *buf,
+		   const uint8_t **key, uint32_t *key_len, int64_t *ts, uint32_t *steps)
+{
+	if (r->by_value)
+	{
+		b2b_put_u64(buf, p->key);
+		*key = buf;
+		*key_len = 8;
+	}
+	else
+	{
+		const EngEntity *e = eng_table_entity(&r->entities, (uint32_t) (r->wide ? p->key >> 32 : p->key));
+
+		*key = eng_entity_key(e);
+		*key_len = e->key_len;
+	}
+	if (r->wide)
+	{
+		*ts = (int64_t) (p->value ^ TIME_BIAS);
+		*steps = (uint32_t) p->key;
+	}
+	else
+	{
+		*ts = eng_unpack_time(p->value, r->base, r->spec.nsteps);
+		*steps = eng_unpack_tag(p->value, r->spec.nsteps);
+	}
+}
+
+/* From by-value keys to table ids (an entity of another length arrived, or rows must go wide). */
+static FunnelStatus
+to_ids(FunnelReport *r)
+{
+	if (!r->by_value)
+		return FUNNEL_OK;
+	for (uint64_t i = 0; i < r->log.count; i++)
+	{
+		EngPair    *p = eng_log_pair(&r->log, i);
+		uint8_t		key[8];
+		uint32_t	id;
+		bool		added;
+		EngStatus	s;
+
+		b2b_put_u64(key, p->key);
+		s = eng_table_lookup(&r->entities, eng_key_hash(key, 8), key, 8, &id, &added);
+		if (s != ENG_OK)
+			return from_engine(s);
+		p->key = id;
+	}
+	r->by_value = false;
+	return FUNNEL_OK;
+}
+
+/* Rewrite the packed rows as wide ones, in place. */
 static FunnelStatus
 go_wide(FunnelReport *r)
 {
-	EngLog		wide;
+	FunnelStatus st = to_ids(r);
 
-	eng_log_init(&wide, r->memory);
+	if (st != FUNNEL_OK)
+		return st;
 	for (uint64_t i = 0; i < r->log.count; i++)
 	{
-		const EngLogChunk *c = r->log.chunks[i >> ENG_LOG_CHUNK_SHIFT];
-		uint32_t	slot = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
-		uint64_t	v = c->values[slot];
-		EngStatus	s;
+		EngPair    *p = eng_log_pair(&r->log, i);
+		int64_t		ts = eng_unpack_time(p->value, r->base, r->spec.nsteps);
+		uint32_t	steps = eng_unpack_tag(p->value, r->spec.nsteps);
 
-		s = eng_log_append(&wide, c->ids[slot], (uint64_t) eng_unpack_time(v, r->base, r->spec.nsteps));
-		if (s == ENG_OK)
-			s = eng_log_append(&wide, c->ids[slot], eng_unpack_tag(v, r->spec.nsteps));
-		if (s != ENG_OK)
-		{
-			eng_log_free(&wide);
-			return from_engine(s);
-		}
+		p->key = p->key << 32 | steps;
+		p->value = (uint64_t) ts ^ TIME_BIAS;
 	}
-	eng_log_free(&r->log);
-	r->log = wide;
 	r->wide = true;
 	return FUNNEL_OK;
 }
 
-static FunnelStatus
-log_event(FunnelReport *r, uint32_t id, int64_t ts, uint32_t steps)
+FunnelStatus
+funnel_report_add(FunnelReport *r, const uint8_t *key, uint32_t key_len, int64_t ts, uint32_t steps)
 {
-	EngStatus	s;
+	uint64_t	log_key;
 
-	if (!r->has_base)
+	if (r->streaming)
+		return stream_add(r, key, key_len, ts, steps);
+	if (!r->has_rows)
 	{
+		r->has_rows = true;
 		r->base = ts;
-		r->has_base = true;
+		r->wide = r->spec.nsteps > FUNNEL_PACKED_MAX_STEPS;
+		r->by_value = key_len == 8 && !r->wide;	/* wide rows carry the steps in the key */
 	}
 	if (!r->wide && !eng_time_fits(ts, r->base, r->spec.nsteps))
 	{
@@ -151,83 +215,83 @@ log_event(FunnelReport *r, uint32_t id, int64_t ts, uint32_t steps)
 		if (st != FUNNEL_OK)
 			return st;
 	}
-	if (!r->wide)
-		return from_engine(eng_log_append(&r->log, id, eng_pack_time(ts, r->base, r->spec.nsteps, steps)));
-	s = eng_log_append(&r->log, id, (uint64_t) ts);
-	if (s == ENG_OK)
-		s = eng_log_append(&r->log, id, steps);
-	return from_engine(s);
-}
+	if (r->by_value && key_len != 8)
+	{
+		FunnelStatus st = to_ids(r);
 
-FunnelStatus
-funnel_report_add(FunnelReport *r, const uint8_t *key, uint32_t key_len, int64_t ts, uint32_t steps)
-{
-	uint32_t	id;
-	bool		added;
-	EngStatus	s;
+		if (st != FUNNEL_OK)
+			return st;
+	}
+	if (r->by_value)
+		log_key = b2b_get_u64(key);
+	else
+	{
+		uint32_t	id;
+		bool		added;
+		EngStatus	s = eng_table_lookup(&r->entities, eng_key_hash(key, key_len), key, key_len, &id, &added);
 
-	if (r->streaming)
-		return stream_add(r, key, key_len, ts, steps);
-	s = eng_table_lookup(&r->entities, eng_key_hash(key, key_len), key, key_len, &id, &added);
-	if (s != ENG_OK)
-		return from_engine(s);
-	return log_event(r, id, ts, steps);
+		if (s != ENG_OK)
+			return from_engine(s);
+		log_key = r->wide ? (uint64_t) id << 32 | steps : id;
+	}
+	return from_engine(eng_log_append(&r->log, log_key,
+									  r->wide ? (uint64_t) ts ^ TIME_BIAS
+									  : eng_pack_time(ts, r->base, r->spec.nsteps, steps)));
 }
 
 FunnelStatus
 funnel_report_combine(FunnelReport *r, const FunnelReport *src)
 {
-	uint32_t   *map;
-	size_t		map_size = sizeof(uint32_t) * (src->entities.count ? src->entities.count : 1);
-	EngStatus	s;
 	FunnelStatus st = FUNNEL_OK;
 
 	if (r->streaming || src->streaming)
 		return FUNNEL_ERR_ORDER;
-	map = eng_alloc(r->memory, map_size);
-	if (map == NULL)
-		return FUNNEL_ERR_MEMORY;
-	s = eng_table_merge(&r->entities, &src->entities, map);
-	if (s != ENG_OK)
-		st = from_engine(s);
-	if (st == FUNNEL_OK && !src->wide && !r->wide && (!r->has_base || src->base == r->base))
+	if (!src->has_rows)
+		return FUNNEL_OK;
+	if (!r->has_rows)
 	{
-		/* same packing: copy the values as they are */
-		if (!r->has_base && src->has_base)
-		{
-			r->base = src->base;
-			r->has_base = true;
-		}
-		st = from_engine(eng_log_append_mapped(&r->log, &src->log, map));
+		r->has_rows = true;
+		r->base = src->base;
+		r->by_value = src->by_value;
+		r->wide = src->wide;
 	}
-	else
+	if (src->by_value && r->by_value && !src->wide && !r->wide && src->base == r->base)
+		return from_engine(eng_log_append_log(&r->log, &src->log, NULL));
+	if (!src->by_value && !r->by_value && src->wide == r->wide && (r->wide || src->base == r->base))
 	{
+		/* the same layout by id: map the ids, then the rows */
+		size_t		map_size = sizeof(uint32_t) * (src->entities.count ? src->entities.count : 1);
+		uint32_t   *map = eng_alloc(r->memory, map_size);
+
+		if (map == NULL)
+			return FUNNEL_ERR_MEMORY;
+		st = from_engine(eng_table_merge(&r->entities, &src->entities, map));
 		for (uint64_t i = 0; st == FUNNEL_OK && i < src->log.count; i++)
 		{
-			const EngLogChunk *c = src->log.chunks[i >> ENG_LOG_CHUNK_SHIFT];
-			uint32_t	slot = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
-			int64_t		ts;
-			uint32_t	steps;
+			const EngPair *p = eng_log_pair(&src->log, i);
+			uint64_t	key = r->wide ? (uint64_t) map[p->key >> 32] << 32 | (p->key & UINT32_MAX) : map[p->key];
 
-			if (src->wide)
-			{
-				const EngLogChunk *c2 = src->log.chunks[(i + 1) >> ENG_LOG_CHUNK_SHIFT];
-
-				ts = (int64_t) c->values[slot];
-				steps = (uint32_t) c2->values[(i + 1) & (ENG_LOG_CHUNK - 1)];
-				i++;
-			}
-			else
-			{
-				ts = eng_unpack_time(c->values[slot], src->base, src->spec.nsteps);
-				steps = eng_unpack_tag(c->values[slot], src->spec.nsteps);
-			}
-			st = log_event(r, map[c->ids[slot]], ts, steps);
+			st = from_engine(eng_log_append(&r->log, key, p->value));
 		}
+		eng_free(r->memory, map, map_size);
+		return st;
 	}
-	eng_free(r->memory, map, map_size);
+	/* different layouts: row by row */
+	for (uint64_t i = 0; st == FUNNEL_OK && i < src->log.count; i++)
+	{
+		uint8_t		buf[8];
+		const uint8_t *key;
+		uint32_t	key_len;
+		int64_t		ts;
+		uint32_t	steps;
+
+		unpack_row(src, eng_log_pair(&src->log, i), buf, &key, &key_len, &ts, &steps);
+		st = funnel_report_add(r, key, key_len, ts, steps);
+	}
 	return st;
 }
+
+/* ---- the levels ------------------------------------------------------------------ */
 
 typedef struct CountContext
 {
@@ -238,8 +302,9 @@ typedef struct CountContext
 	FunnelStatus status;
 } CountContext;
 
+/* One entity's rows, sorted by (key, value). */
 static bool
-count_entity(uint32_t id, uint64_t *values, uint32_t n, void *arg)
+count_entity(const EngPair *rows, uint32_t n, void *arg)
 {
 	CountContext *cx = arg;
 	FunnelReport *r = cx->report;
@@ -249,26 +314,24 @@ count_entity(uint32_t id, uint64_t *values, uint32_t n, void *arg)
 	funnel_dp_init(&dp);
 	if (!r->wide)
 	{
+		/* packed values in time order: merge each moment, push it */
 		uint32_t	i = 0;
 
-		eng_sort_u64(values, n, r->memory->allocator);
 		while (i < n && dp.best < r->spec.nsteps)
 		{
-			uint64_t	moment = values[i] >> shift;
+			uint64_t	moment = rows[i].value >> shift;
 			uint32_t	steps = 0;
 
-			for (; i < n && values[i] >> shift == moment; i++)
-				steps |= eng_unpack_tag(values[i], shift);
-			funnel_dp_push(&dp, &r->spec, eng_unpack_time(values[i - 1], r->base, shift), steps);
+			for (; i < n && rows[i].value >> shift == moment; i++)
+				steps |= eng_unpack_tag(rows[i].value, shift);
+			funnel_dp_push(&dp, &r->spec, eng_unpack_time(rows[i - 1].value, r->base, shift), steps);
 		}
 	}
 	else
 	{
-		uint32_t	m = n / 2;
-
-		if (m > cx->capacity)
+		if (n > cx->capacity)
 		{
-			uint32_t	capacity = m < 64 ? 64 : m;
+			uint32_t	capacity = n < 64 ? 64 : n;
 			FunnelEvent *e = eng_alloc(r->memory, sizeof(FunnelEvent) * capacity);
 
 			if (e == NULL)
@@ -281,17 +344,16 @@ count_entity(uint32_t id, uint64_t *values, uint32_t n, void *arg)
 			cx->events = e;
 			cx->capacity = capacity;
 		}
-		for (uint32_t i = 0; i < m; i++)
+		for (uint32_t i = 0; i < n; i++)
 		{
-			cx->events[i].ts = (int64_t) values[2 * i];
-			cx->events[i].steps = (uint32_t) values[2 * i + 1];
+			cx->events[i].ts = (int64_t) (rows[i].value ^ TIME_BIAS);
+			cx->events[i].steps = (uint32_t) rows[i].key;
 		}
-		m = funnel_sort_merge(cx->events, m);
-		for (uint32_t i = 0; i < m && dp.best < r->spec.nsteps; i++)
+		n = funnel_sort_merge(cx->events, n);
+		for (uint32_t i = 0; i < n && dp.best < r->spec.nsteps; i++)
 			funnel_dp_push(&dp, &r->spec, cx->events[i].ts, cx->events[i].steps);
 	}
 	cx->counts->at_level[dp.best]++;
-	(void) id;
 	return true;
 }
 
@@ -305,16 +367,10 @@ funnel_report_counts(FunnelReport *r, FunnelCounts *out)
 	if (r->streaming)
 	{
 		if (r->has_key)
-		{
-			FunnelDP	dp = r->fold.dp;
-
-			if (r->fold.pending_steps != 0)
-				funnel_dp_push(&dp, &r->spec, r->fold.pending_ts, r->fold.pending_steps);
-			out->at_level[dp.best]++;
-		}
+			count_fold(r, out);
 		return FUNNEL_OK;
 	}
-	s = eng_log_group(&r->log, r->entities.count, r->memory, count_entity, &cx);
+	s = eng_log_runs(&r->log, r->wide ? 32 : 0, r->memory, count_entity, &cx);
 	if (cx.events != NULL)
 		eng_free(r->memory, cx.events, sizeof(FunnelEvent) * cx.capacity);
 	if (s != ENG_OK)
@@ -322,12 +378,25 @@ funnel_report_counts(FunnelReport *r, FunnelCounts *out)
 	return cx.status;
 }
 
+/* ---- serialization ------------------------------------------------------------------ */
+
 #define REPORT_HEADER (1 + 8 + 1 + 1 + 1 + 8)
+
+static uint8_t
+layout(const FunnelReport *r)
+{
+	if (!r->has_rows)
+		return LAYOUT_NONE;
+	if (r->wide)
+		return LAYOUT_WIDE;
+	return r->by_value ? LAYOUT_BY_VALUE : LAYOUT_BY_ID;
+}
 
 size_t
 funnel_report_serial_size(const FunnelReport *r)
 {
-	return REPORT_HEADER + eng_table_encoded_size(&r->entities) + eng_log_encoded_size(&r->log);
+	return REPORT_HEADER + (r->by_value && r->has_rows ? 0 : eng_table_encoded_size(&r->entities)) +
+		eng_log_encoded_size(&r->log);
 }
 
 void
@@ -337,9 +406,10 @@ funnel_report_serialize(const FunnelReport *r, uint8_t *out)
 	out = b2b_put_i64(out, r->spec.window);
 	out = b2b_put_u8(out, (uint8_t) r->spec.modes);
 	out = b2b_put_u8(out, (uint8_t) r->spec.nsteps);
-	out = b2b_put_u8(out, r->wide ? 1 : 0);
-	out = b2b_put_i64(out, r->has_base ? r->base : 0);
-	out = eng_table_encode(&r->entities, out);
+	out = b2b_put_u8(out, layout(r));
+	out = b2b_put_i64(out, r->has_rows ? r->base : 0);
+	if (!(r->by_value && r->has_rows))
+		out = eng_table_encode(&r->entities, out);
 	(void) eng_log_encode(&r->log, out);
 }
 
@@ -364,11 +434,11 @@ deserialize_into(FunnelReport *r, const uint8_t *in, size_t len, EngMemory *memo
 	B2bReader	rd = b2b_reader(in, len);
 	FunnelSpec	spec;
 	uint8_t		version = b2b_read_u8(&rd);
-	uint8_t		wide;
+	uint8_t		kind;
 	int64_t		base;
-	uint32_t	nentities;
-	uint32_t   *map;
-	size_t		map_size;
+	uint32_t	nentities = 0;
+	uint32_t   *map = NULL;
+	size_t		map_size = 0;
 	size_t		used;
 	FunnelStatus st;
 	uint32_t	all_steps;
@@ -376,67 +446,65 @@ deserialize_into(FunnelReport *r, const uint8_t *in, size_t len, EngMemory *memo
 	spec.window = b2b_read_i64(&rd);
 	spec.modes = b2b_read_u8(&rd);
 	spec.nsteps = b2b_read_u8(&rd);
-	wide = b2b_read_u8(&rd);
+	kind = b2b_read_u8(&rd);
 	base = b2b_read_i64(&rd);
 	if (!b2b_reader_ok(&rd) || version != FUNNEL_REPORT_VERSION || spec.window <= 0 ||
 		spec.nsteps < 1 || spec.nsteps > FUNNEL_MAX_STEPS ||
-		(spec.modes & ~FUNNEL_ALL_MODES) != 0 || wide > 1 ||
-		(!wide && spec.nsteps > FUNNEL_PACKED_MAX_STEPS))
-		return FUNNEL_ERR_CORRUPT;
-	if (eng_table_encoded_count(rd.p, rd.left, &nentities) != ENG_OK)
+		(spec.modes & ~FUNNEL_ALL_MODES) != 0 || kind > LAYOUT_WIDE ||
+		(kind != LAYOUT_WIDE && kind != LAYOUT_NONE && spec.nsteps > FUNNEL_PACKED_MAX_STEPS))
 		return FUNNEL_ERR_CORRUPT;
 	st = funnel_report_init(r, &spec, false, memory);
 	*initialized = true;
 	if (st != FUNNEL_OK)
 		return st;
-	r->wide = wide == 1;
+	r->has_rows = kind != LAYOUT_NONE;
+	r->by_value = kind == LAYOUT_BY_VALUE;
+	r->wide = kind == LAYOUT_WIDE;
 	r->base = base;
-	r->has_base = true;
-	map_size = sizeof(uint32_t) * (nentities ? nentities : 1);
-	map = eng_alloc(r->memory, map_size);
-	if (map == NULL)
-		return FUNNEL_ERR_MEMORY;
-	st = from_engine(eng_table_decode(&r->entities, rd.p, rd.left, &used, map));
-	if (st == FUNNEL_OK)
+	if (kind != LAYOUT_BY_VALUE)
 	{
-		rd.p += used;
-		rd.left -= used;
-		st = from_engine(eng_log_decode_mapped(&r->log, rd.p, rd.left, &used, map, nentities));
-	}
-	eng_free(r->memory, map, map_size);
-	if (st != FUNNEL_OK)
-		return st;
-	if (used != rd.left)
-		return FUNNEL_ERR_CORRUPT;
-
-	/* Every value must decode to valid steps; wide logs hold pairs of one entity. */
-	all_steps = funnel_all_steps(spec.nsteps);
-	for (uint64_t i = 0; i < r->log.count; i++)
-	{
-		const EngLogChunk *c = r->log.chunks[i >> ENG_LOG_CHUNK_SHIFT];
-		uint32_t	slot = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
-		uint32_t	steps;
-
-		if (r->wide)
-		{
-			const EngLogChunk *c2;
-			uint64_t	v;
-
-			if (i + 1 >= r->log.count)
-				return FUNNEL_ERR_CORRUPT;
-			c2 = r->log.chunks[(i + 1) >> ENG_LOG_CHUNK_SHIFT];
-			if (c2->ids[(i + 1) & (ENG_LOG_CHUNK - 1)] != c->ids[slot])
-				return FUNNEL_ERR_CORRUPT;
-			v = c2->values[(i + 1) & (ENG_LOG_CHUNK - 1)];
-			if (v > UINT32_MAX)
-				return FUNNEL_ERR_CORRUPT;
-			steps = (uint32_t) v;
-			i++;
-		}
-		else
-			steps = eng_unpack_tag(c->values[slot], spec.nsteps);
-		if (steps == 0 || (steps & ~all_steps) != 0)
+		if (eng_table_encoded_count(rd.p, rd.left, &nentities) != ENG_OK)
 			return FUNNEL_ERR_CORRUPT;
+		map_size = sizeof(uint32_t) * (nentities ? nentities : 1);
+		map = eng_alloc(r->memory, map_size);
+		if (map == NULL)
+			return FUNNEL_ERR_MEMORY;
+		st = from_engine(eng_table_decode(&r->entities, rd.p, rd.left, &used, map));
+		if (st == FUNNEL_OK)
+		{
+			rd.p += used;
+			rd.left -= used;
+		}
 	}
-	return FUNNEL_OK;
+	/* rows by id: decode the keys unmapped and check them below (wide keys carry steps) */
+	if (st == FUNNEL_OK)
+		st = from_engine(eng_log_decode(&r->log, rd.p, rd.left, &used, NULL, 0));
+	if (st == FUNNEL_OK && used != rd.left)
+		st = FUNNEL_ERR_CORRUPT;
+	if (st == FUNNEL_OK && kind == LAYOUT_NONE && r->log.count != 0)
+		st = FUNNEL_ERR_CORRUPT;
+
+	/* every row: a known entity, valid steps */
+	all_steps = funnel_all_steps(spec.nsteps);
+	for (uint64_t i = 0; st == FUNNEL_OK && i < r->log.count; i++)
+	{
+		EngPair    *p = eng_log_pair(&r->log, i);
+		uint64_t	id = kind == LAYOUT_WIDE ? p->key >> 32 : p->key;
+		uint32_t	steps = kind == LAYOUT_WIDE ? (uint32_t) p->key : eng_unpack_tag(p->value, spec.nsteps);
+
+		if (kind != LAYOUT_BY_VALUE)
+		{
+			if (id >= nentities)
+			{
+				st = FUNNEL_ERR_CORRUPT;
+				break;
+			}
+			p->key = kind == LAYOUT_WIDE ? (uint64_t) map[id] << 32 | steps : map[id];
+		}
+		if (steps == 0 || (steps & ~all_steps) != 0)
+			st = FUNNEL_ERR_CORRUPT;
+	}
+	if (map != NULL)
+		eng_free(r->memory, map, map_size);
+	return st;
 }

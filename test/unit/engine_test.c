@@ -173,34 +173,48 @@ table_cases(void)
 	ok(m.used == 0, "and gives back every byte");
 }
 
-typedef struct GroupCheck
+/* The reference: every row kept, sorted by qsort, then cut into runs. */
+static int
+cmp_pair(const void *a, const void *b)
 {
-	uint64_t  **expected;		/* per id, its values in log order */
-	uint32_t   *nexpected;
-	uint32_t	visited;
-	uint32_t	last_id;
+	const EngPair *x = a,
+			   *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->value > y->value) - (x->value < y->value);
+}
+
+typedef struct RunCheck
+{
+	const EngPair *expected;	/* all rows, sorted */
+	uint64_t	next;			/* where the next run must start */
+	uint64_t	total;
+	int			shift;
+	uint32_t	runs;
 	int			ok;
-} GroupCheck;
+} RunCheck;
 
 static bool
-check_group(uint32_t id, uint64_t *values, uint32_t n, void *arg)
+check_run(const EngPair *rows, uint32_t n, void *arg)
 {
-	GroupCheck *g = arg;
+	RunCheck   *c = arg;
 
-	if (g->visited > 0 && id <= g->last_id)
-		g->ok = 0;
-	if (n != g->nexpected[id] || memcmp(values, g->expected[id], sizeof(uint64_t) * n) != 0)
-		g->ok = 0;
-	g->visited++;
-	g->last_id = id;
+	if (n == 0 || c->next + n > c->total ||
+		memcmp(rows, c->expected + c->next, sizeof(EngPair) * n) != 0)
+		c->ok = 0;
+	/* a whole run: the next row belongs to another entity */
+	if (c->next + n < c->total && c->expected[c->next + n].key >> c->shift == rows[0].key >> c->shift)
+		c->ok = 0;
+	c->next += n;
+	c->runs++;
 	return true;
 }
 
 static bool
-stop_at_three(uint32_t id, uint64_t *values, uint32_t n, void *arg)
+stop_at_three(const EngPair *rows, uint32_t n, void *arg)
 {
-	(void) id;
-	(void) values;
+	(void) rows;
 	(void) n;
 	return ++*(int *) arg < 3;
 }
@@ -210,112 +224,90 @@ log_cases(void)
 {
 	EngMemory	m;
 	EngLog		log;
-	uint32_t	nentities = 3000;
-	uint32_t	nrecords = 200000;
-	uint64_t  **expected = calloc(nentities, sizeof(uint64_t *));
-	uint32_t   *nexpected = calloc(nentities, sizeof(uint32_t));
-	uint32_t   *capacity = calloc(nentities, sizeof(uint32_t));
-	GroupCheck	g;
-	uint32_t	with_values = 0;
+	uint64_t	nrows = 300000;
+	EngPair    *all = malloc(sizeof(EngPair) * nrows);
+	RunCheck	c;
 
 	eng_memory_init(&m, &allocator, 0);
 	eng_log_init(&log, &m);
-	for (uint32_t i = 0; i < nrecords; i++)
+	for (uint64_t i = 0; i < nrows; i++)
 	{
-		/* skewed: entity 0 is heavy, some entities get nothing */
-		uint32_t	id = i % 5 == 0 ? 0 : (uint32_t) (rnd64() % nentities);
-		uint64_t	v = rnd64();
+		/* skewed: entity 7 is heavy (its rows in every chunk), the others light */
+		uint64_t	key = i % 5 == 0 ? 7 : rnd64() % 20000;
+		uint64_t	value = rnd64() % 1000000;
 
-		if (id % 97 == 13)
-			continue;
-		if (nexpected[id] == capacity[id])
-		{
-			capacity[id] = capacity[id] ? 2 * capacity[id] : 4;
-			expected[id] = realloc(expected[id], sizeof(uint64_t) * capacity[id]);
-		}
-		expected[id][nexpected[id]++] = v;
-		eng_log_append(&log, id, v);
+		all[i].key = key;
+		all[i].value = value;
+		eng_log_append(&log, key, value);
 	}
-	for (uint32_t id = 0; id < nentities; id++)
-		with_values += nexpected[id] > 0;
+	qsort(all, nrows, sizeof(EngPair), cmp_pair);
 	ok(log.nchunks == (log.count + ENG_LOG_CHUNK - 1) / ENG_LOG_CHUNK && log.nchunks > 1,
 	   "the log spans %u chunks", log.nchunks);
-
-	g = (GroupCheck) {expected, nexpected, 0, 0, 1};
-	ok(eng_log_group(&log, nentities, &m, check_group, &g) == ENG_OK && g.ok && g.visited == with_values,
-	   "grouping gives every entity with rows its values in log order, ids ascending");
-
-	/* a limit that forces several passes */
-	{
-		EngMemory	limited;
-		size_t		base = m.used;
-
-		eng_memory_init(&limited, &allocator, 0);
-		limited.used = base;
-		limited.limit = base + sizeof(uint32_t) * (nentities + 1) + 2 * 8 * (nexpected[0] + 5000);
-		g = (GroupCheck) {expected, nexpected, 0, 0, 1};
-		ok(eng_log_group(&log, nentities, &limited, check_group, &g) == ENG_OK && g.ok &&
-		   g.visited == with_values && limited.used == base,
-		   "in several passes under a memory limit, the same, and the scratch is given back");
-		limited.limit = base + sizeof(uint32_t) * (nentities + 1) + 8 * 100;
-		ok(eng_log_group(&log, nentities, &limited, check_group, &g) == ENG_ERR_MEMORY && limited.used == base,
-		   "when the largest entity cannot fit, it is a memory status");
-	}
+	c = (RunCheck) {all, 0, nrows, 0, 0, 1};
+	ok(eng_log_runs(&log, 0, &m, check_run, &c) == ENG_OK && c.ok && c.next == nrows,
+	   "runs: every key's rows in (key, value) order, keys ascending, %u runs", c.runs);
+	c = (RunCheck) {all, 0, nrows, 0, 0, 1};
+	ok(eng_log_runs(&log, 0, &m, check_run, &c) == ENG_OK && c.ok && c.next == nrows,
+	   "and again on the sorted log");
+	c = (RunCheck) {all, 0, nrows, 8, 0, 1};
+	ok(eng_log_runs(&log, 8, &m, check_run, &c) == ENG_OK && c.ok && c.runs == 20000 / 256 + 1,
+	   "runs by the key's high bits (key_shift 8): %u runs", c.runs);
 	{
 		int			seen = 0;
 
-		ok(eng_log_group(&log, nentities, &m, stop_at_three, &seen) == ENG_OK && seen == 3,
-		   "a visitor can stop the grouping");
+		ok(eng_log_runs(&log, 0, &m, stop_at_three, &seen) == ENG_OK && seen == 3,
+		   "a visitor can stop the runs");
+	}
+	{
+		EngMemory	limited;
+
+		eng_memory_init(&limited, &allocator, sizeof(EngLogChunk) + 1024);
+		c = (RunCheck) {all, 0, nrows, 0, 0, 1};
+		ok(eng_log_runs(&log, 0, &limited, check_run, &c) == ENG_ERR_MEMORY && limited.used == 0,
+		   "a heavy entity's run beyond the memory limit is a memory status, all given back");
 	}
 
-	/* encode, decode with the ids mapped */
+	/* encode, decode with the ids mapped and as they are */
 	{
 		size_t		len = eng_log_encoded_size(&log);
 		uint8_t    *buf = malloc(len);
-		uint32_t   *map = malloc(sizeof(uint32_t) * nentities);
+		uint32_t   *map = malloc(sizeof(uint32_t) * 20000);
 		EngLog		copy;
 		size_t		used;
 		int			mapped_ok = 1;
 
 		eng_log_encode(&log, buf);
-		for (uint32_t id = 0; id < nentities; id++)
-			map[id] = nentities - 1 - id;
+		for (uint32_t id = 0; id < 20000; id++)
+			map[id] = 20000 - 1 - id;
 		eng_log_init(&copy, &m);
-		ok(eng_log_decode_mapped(&copy, buf, len, &used, map, nentities) == ENG_OK && used == len &&
+		ok(eng_log_decode(&copy, buf, len, &used, map, 20000) == ENG_OK && used == len &&
 		   copy.count == log.count, "a log decodes with its ids mapped");
 		for (uint64_t i = 0; i < log.count; i++)
-		{
-			const EngLogChunk *a = log.chunks[i >> ENG_LOG_CHUNK_SHIFT];
-			const EngLogChunk *b = copy.chunks[i >> ENG_LOG_CHUNK_SHIFT];
-			uint32_t	s = (uint32_t) (i & (ENG_LOG_CHUNK - 1));
-
-			if (b->ids[s] != map[a->ids[s]] || b->values[s] != a->values[s])
+			if (eng_log_pair(&copy, i)->key != map[eng_log_pair(&log, i)->key] ||
+				eng_log_pair(&copy, i)->value != eng_log_pair(&log, i)->value)
 				mapped_ok = 0;
-		}
-		ok(mapped_ok, "every record keeps its value under its mapped id");
+		ok(mapped_ok, "every row keeps its value under its mapped key");
 		eng_log_free(&copy);
 		eng_log_init(&copy, &m);
-		ok(eng_log_decode_mapped(&copy, buf, len, &used, map, 10) == ENG_ERR_CORRUPT,
-		   "an id outside the map is rejected");
+		ok(eng_log_decode(&copy, buf, len, &used, NULL, 0) == ENG_OK && copy.count == log.count &&
+		   eng_log_pair(&copy, 12345)->key == eng_log_pair(&log, 12345)->key, "and without a map, as they are");
 		eng_log_free(&copy);
 		eng_log_init(&copy, &m);
-		ok(eng_log_decode_mapped(&copy, buf, len - 5, &used, map, nentities) == ENG_ERR_CORRUPT,
-		   "a truncated log is rejected");
+		ok(eng_log_decode(&copy, buf, len, &used, map, 10) == ENG_ERR_CORRUPT, "a key outside the map is rejected");
 		eng_log_free(&copy);
 		eng_log_init(&copy, &m);
-		ok(eng_log_append_mapped(&copy, &log, map) == ENG_OK && copy.count == log.count,
-		   "appending a log through a map");
+		ok(eng_log_decode(&copy, buf, len - 5, &used, NULL, 0) == ENG_ERR_CORRUPT, "a truncated log is rejected");
+		eng_log_free(&copy);
+		eng_log_init(&copy, &m);
+		ok(eng_log_append_log(&copy, &log, NULL) == ENG_OK && copy.count == log.count,
+		   "appending a log to another");
 		eng_log_free(&copy);
 		free(map);
 		free(buf);
 	}
 	eng_log_free(&log);
 	ok(m.used == 0, "logs give back every byte");
-	for (uint32_t id = 0; id < nentities; id++)
-		free(expected[id]);
-	free(expected);
-	free(nexpected);
-	free(capacity);
+	free(all);
 }
 
 static void
