@@ -87,179 +87,179 @@ CREATE FUNCTION uv_sketch_combinefn(uvsketch, uvsketch) RETURNS uvsketch
 -- The 1.0 aggregates: new support functions and SSPACE (signatures unchanged,
 -- so views that use them stay).
 CREATE OR REPLACE AGGREGATE uv_hll(anyelement) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 CREATE OR REPLACE AGGREGATE uv_hll(anyelement, integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 CREATE OR REPLACE AGGREGATE uv_hll(uvsketch) (
-    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 CREATE OR REPLACE AGGREGATE uv_sketch(anyelement) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 CREATE OR REPLACE AGGREGATE uv_sketch(anyelement, integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 CREATE OR REPLACE AGGREGATE uv_sketch(uvsketch) (
-    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 
 -- Typed forms for the common key types.
 CREATE AGGREGATE uv_hll(smallint) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(smallint) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(smallint, integer) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(smallint, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(integer) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(integer, integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(integer, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(bigint) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(bigint) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(bigint, integer) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(bigint, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(text) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(text) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(text, integer) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(text, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(uuid) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(uuid) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(uuid, integer) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(uuid, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 -- "char" (implicitly cast to text, but not a string type) keeps resolving: a form of its own.
 CREATE AGGREGATE uv_hll("char") (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll("char") IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll("char", integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll("char", integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(smallint) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(smallint) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(smallint, integer) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(smallint, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(integer) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(integer, integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(integer, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(bigint) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(bigint) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(bigint, integer) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(bigint, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(text) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(text) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(text, integer) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(text, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(uuid) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(uuid) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(uuid, integer) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(uuid, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 -- "char" (implicitly cast to text, but not a string type) keeps resolving: a form of its own.
 CREATE AGGREGATE uv_sketch("char") (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch("char") IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch("char", integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );

@@ -29,13 +29,18 @@
 #include <string.h>
 
 /*
- * Hash table capacities: 14, 30, 62, ... slots, so that the whole sketch
- * (16-byte header + 8 bytes a slot) is exactly a power of two bytes and
- * fills a memory allocator chunk without waste; the last step is m/8 slots.
+ * Hash table capacities: 14, 62, 254, ... slots (and 126, 510, 2046 from the
+ * initial table), so that the whole sketch (16-byte header + 8 bytes a slot)
+ * is exactly a power of two bytes and fills a memory allocator chunk without
+ * waste; the last step is m/8 slots.  A full table grows fourfold: 1 KiB,
+ * 4 KiB, then 16 KiB at p = 14.  Every table a state outgrows stays on the
+ * aggregate memory context's free lists, so fewer, larger steps keep a
+ * group's whole footprint (the SSPACE the aggregates declare) near its
+ * final size: 1 + 4 + 16 KiB rather than 1 + 2 + 4 + 8 + 16.
  */
 #define UV_MIN_HASHSET_CAPACITY 14
-#define UV_INITIAL_HASHSET_CAPACITY 126	/* 1 KiB (110 hashes): the SSPACE */
-#define UV_NEXT_HASHSET_CAPACITY(c) (2 * (c) + 2)
+#define UV_INITIAL_HASHSET_CAPACITY 126	/* 1 KiB (110 hashes) */
+#define UV_NEXT_HASHSET_CAPACITY(c) (4 * (c) + 6)
 
 static inline const uint64_t *
 uv_hashes_const(const UvSketch *s)
@@ -197,14 +202,14 @@ uv_set_to_dense(const UvSketch *s, int precision, const UvAllocator *a)
 
 /*
  * A mutable copy of set s at the given precision with room for `extra` more
- * hashes: a hash table when the hashes fit under the sparse limit, else
- * dense registers.
+ * hashes: a hash table of at least `capacity` slots when the hashes fit under
+ * the sparse limit, else dense registers.
  */
 static UvSketch *
-uv_set_rebuild(const UvSketch *s, int precision, uint32_t extra, const UvAllocator *a)
+uv_set_rebuild(const UvSketch *s, int precision, uint32_t extra, uint32_t capacity,
+			   const UvAllocator *a)
 {
 	uint32_t	want = s->count + extra;
-	uint32_t	capacity = UV_MIN_HASHSET_CAPACITY;
 	uint32_t	max_capacity = uv_max_hashset_capacity(precision);
 	UvSketch   *t;
 	UvIterator	it;
@@ -241,14 +246,16 @@ uv_add_hash_slow(UvSketch *s, uint64_t hash, const UvAllocator *a)
 	UvSketch   *bigger;
 
 	/*
-	 * A full table doubles (amortised O(1) per insert); past the sparse
-	 * limit it becomes registers.  A SPARSE argument is read-only, so it
-	 * is copied into a table first.
+	 * A full table grows fourfold (amortised O(1) per insert); past the
+	 * sparse limit it becomes registers.  A SPARSE argument is read-only,
+	 * so it is copied into a table with room for as many again first.
 	 */
 	if (s->repr == UV_REPR_HASHSET && s->count >= uv_sparse_limit(s->precision))
 		bigger = uv_set_to_dense(s, s->precision, a);
+	else if (s->repr == UV_REPR_HASHSET)
+		bigger = uv_set_rebuild(s, s->precision, 1, UV_NEXT_HASHSET_CAPACITY(s->capacity), a);
 	else
-		bigger = uv_set_rebuild(s, s->precision, s->count + 1, a);
+		bigger = uv_set_rebuild(s, s->precision, s->count + 1, UV_MIN_HASHSET_CAPACITY, a);
 	if (bigger->repr == UV_REPR_DENSE)
 		uv_dense_add(bigger, hash);
 	else if (uv_hashset_insert(bigger, hash) < 0)
@@ -269,7 +276,7 @@ uv_fold(const UvSketch *s, int precision, const UvAllocator *a)
 	UvSketch   *d;
 
 	if (s->repr != UV_REPR_DENSE)
-		return uv_set_rebuild(s, precision, 0, a);
+		return uv_set_rebuild(s, precision, 0, UV_MIN_HASHSET_CAPACITY, a);
 	d = uv_alloc(a, s->version, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
 	uv_dense_merge(d, s);
 	return d;
@@ -316,7 +323,7 @@ uv_union_into(UvSketch *dst, const UvSketch *src, const UvAllocator *a)
 	if (dst->repr == UV_REPR_HASHSET && dst->precision == precision)
 		cur = dst;
 	else
-		cur = uv_set_rebuild(dst, precision, src->count, a);
+		cur = uv_set_rebuild(dst, precision, src->count, UV_MIN_HASHSET_CAPACITY, a);
 	uv_iter_init(&it, src);
 	while (uv_iter_next(&it, &h))
 	{

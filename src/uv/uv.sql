@@ -140,193 +140,195 @@ CREATE FUNCTION uv_hll_finalfn(uvsketch) RETURNS bigint
 CREATE FUNCTION uv_sketch_finalfn(uvsketch) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- SSPACE: what a group's state reaches at the default precision, 16 KiB of
--- registers (16,400 bytes with the header), so that a hash aggregate whose
--- groups all grow stays within work_mem x hash_mem_multiplier: the executor
--- admits only as many groups as that many bytes each fit, and a state keeps
--- growing after its group was admitted.  A state starts as a 1 KiB table of
--- exact hashes (up to 110 distinct values) and doubles as it fills.
+-- SSPACE: the memory a group's state comes to at the default precision, so
+-- that a hash aggregate whose groups all grow stays within work_mem x
+-- hash_mem_multiplier (the executor admits as many groups as that many bytes
+-- each fit, and a state keeps growing after its group was admitted).  A state
+-- starts as a 1 KiB table of exact hashes (up to 110 distinct values), grows
+-- to 4 KiB, then 16 KiB (16,400 bytes with the header, the size of the
+-- registers); the tables it outgrew stay on the aggregate context's free
+-- lists: 16,400 + 4,096 + 1,024 bytes and the allocator's headers, 21,600.
 -- Precisions above 14 grow to 2^p bytes, beyond what is declared here.
 CREATE AGGREGATE uv_hll(anyelement) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(anyelement) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(anyelement, integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(anyelement, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(uvsketch) (
-    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(uvsketch) IS 'Estimated number of distinct values in the union of the sketches';
 -- uv_hll over the common key types: the same hashes as uv_hll(anyelement), with typed transition functions.
 CREATE AGGREGATE uv_hll(smallint) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(smallint) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(smallint, integer) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(smallint, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(integer) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(integer, integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(integer, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(bigint) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(bigint) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(bigint, integer) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(bigint, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(text) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(text) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(text, integer) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(text, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_hll(uuid) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(uuid) IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll(uuid, integer) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll(uuid, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 -- "char" (implicitly cast to text, but not a string type) keeps resolving: a form of its own.
 CREATE AGGREGATE uv_hll("char") (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll("char") IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll("char", integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll("char", integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(anyelement) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(anyelement) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(anyelement, integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(anyelement, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(uvsketch) (
-    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_union_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(uvsketch) IS 'Union of the sketches';
 -- uv_sketch over the common key types: the same hashes as uv_sketch(anyelement), with typed transition functions.
 CREATE AGGREGATE uv_sketch(smallint) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(smallint) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(smallint, integer) (
-    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int2_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(smallint, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(integer) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(integer, integer) (
-    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int4_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(integer, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(bigint) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(bigint) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(bigint, integer) (
-    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_int8_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(bigint, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(text) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(text) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(text, integer) (
-    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_text_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(text, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 CREATE AGGREGATE uv_sketch(uuid) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(uuid) IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch(uuid, integer) (
-    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_uuid_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch(uuid, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 -- "char" (implicitly cast to text, but not a string type) keeps resolving: a form of its own.
 CREATE AGGREGATE uv_sketch("char") (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch("char") IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch("char", integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 16400,
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
