@@ -427,13 +427,18 @@ uv_sketch_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(uv_finish(uv_union_into(state, partial, &uv_allocator)));
 }
 
-/* uv_hll's final function: the estimate, 0 when no value was seen. */
+/*
+ * uv_hll's final function: the estimate, 0 when no value was seen.  The
+ * finals check the state once per group (cheap next to building it): a
+ * strict transition, as a 1.0 catalog's uv_union is, hands the executor's
+ * copy of a lone first sketch straight to them.
+ */
 Datum
 uv_hll_finalfn(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
-	PG_RETURN_INT64(uv_estimate_int64(uv_state_arg(fcinfo, 0)));
+	PG_RETURN_INT64(uv_estimate_int64(uv_sketch_arg(fcinfo, 0)));
 }
 
 /*
@@ -443,7 +448,7 @@ uv_hll_finalfn(PG_FUNCTION_ARGS)
 Datum
 uv_sketch_finalfn(PG_FUNCTION_ARGS)
 {
-	UvSketch   *state = uv_state_arg(fcinfo, 0);
+	UvSketch   *state = uv_sketch_arg(fcinfo, 0);
 	UvSketch   *c = uv_canonical(state, &uv_allocator);
 
 	if (c == state)
