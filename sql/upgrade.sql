@@ -79,6 +79,12 @@ INSERT INTO upgrade_check.stored_movements VALUES
   (2, ('2025-01-01 00:00+00', 'unchanged', 99.00, 99.00, 0.00)),
   (2, ('2025-02-01 00:00+00', 'churn', 99.00, 0, -99.00));
 
+-- uv: the 1.0 catalog runs on this library (its renamed C symbols are kept), and a
+-- view over the 1.0 aggregates must survive the update.
+SELECT uv_hll(x) AS uv_before_update, uv_count(uv_sketch(x, 10)) FROM generate_series(1, 100) x;
+CREATE VIEW upgrade_check.uv_view AS
+SELECT uv_hll(x) AS n, uv_sketch(x::int8) AS s FROM generate_series(1, 100) x;
+
 ALTER EXTENSION b2bmetrics UPDATE;
 SELECT extversion AS updated_version FROM pg_extension WHERE extname = 'b2bmetrics';
 
@@ -94,6 +100,27 @@ SELECT label, uv_count(s), s::text = (SELECT s::text FROM upgrade_check.stored_s
 FROM upgrade_check.stored_sketches v ORDER BY label;
 SELECT (m).period::date, (mrr_bridge(m)).*
 FROM upgrade_check.stored_movements GROUP BY (m).period ORDER BY 1;
+
+-- uv: sketches stored by 1.0 have hash version 1; they still count and print exactly the
+-- bytes 1.0 wrote, and combining them with a new sketch is an error with a hint.
+SELECT v.label, uv_hash_version(s), uv_count(s), uv_precision(s), s::text = v.stored AS text_as_stored
+FROM upgrade_check.stored_sketches t
+JOIN (VALUES ('sparse 1..3', 'uv:010e010003000000cdb921c6315ea06a196f279b7735d778e5a1656bc8faa6c7'),
+             ('dense p4', 'uv:01040200000000000001050000000000000000000000003d')) v(label, stored) USING (label)
+ORDER BY 1;
+-- a union of 1.0 sketches is still exact: {1, 2, 3} with {1, 2} (two of the stored hashes)
+SELECT uv_count(s || 'uv:010e010002000000cdb921c6315ea06a196f279b7735d778'), uv_hash_version(s || s)
+FROM upgrade_check.stored_sketches WHERE label = 'sparse 1..3';
+SELECT s || (SELECT uv_sketch(x) FROM generate_series(1, 3) x) FROM upgrade_check.stored_sketches WHERE label = 'sparse 1..3';
+SELECT uv_hll(s) FROM (SELECT s FROM upgrade_check.stored_sketches UNION ALL SELECT uv_sketch(1)) v;
+SELECT uv_add(s, 4) FROM upgrade_check.stored_sketches WHERE label = 'dense p4';
+-- rebuilt from the raw values (1, 2, 3), the sketch has hash version 2 and combines again
+UPDATE upgrade_check.stored_sketches SET s = (SELECT uv_sketch(x) FROM generate_series(1, 3) x)
+WHERE uv_hash_version(s) = 1 AND label = 'sparse 1..3';
+SELECT uv_hash_version(s), uv_count(s || (SELECT uv_sketch(x) FROM generate_series(3, 4) x)) AS union_1_to_4
+FROM upgrade_check.stored_sketches WHERE label = 'sparse 1..3';
+-- the view made under 1.0 still runs, now with hash version 2
+SELECT n, uv_hash_version(s), uv_count(s) FROM upgrade_check.uv_view;
 
 -- Leave a fresh install for the suites that follow.
 DROP SCHEMA upgrade_check CASCADE;

@@ -44,6 +44,8 @@ SELECT uv_hll(x) AS signed_numerics, uv_hash(-1.5) <> uv_hash(1.5) AS sign_matte
 FROM (VALUES (-1.5), (1.5), (-1.50), (0), (-0.0)) v(x);
 
 -- The hash is part of the stored format: pinned values (a change here breaks stored rollups).
+-- Hash version 2: an integer v hashes to splitmix64(v * 0x9e3779b97f4a7c15 + seed), worked
+-- out independently in Python; text, numeric and uuid hash as in version 1.
 SELECT uv_hash(1::int8) AS h_int_1, uv_hash(0::int4) AS h_int_0, uv_hash(-1::int8) AS h_int_m1,
        uv_hash('hello'::text) AS h_hello, uv_hash(''::text) AS h_empty,
        uv_hash(1.5::numeric) AS h_numeric,
@@ -54,13 +56,16 @@ SELECT uv_sketch(x) AS sparse_1_to_3 FROM generate_series(1, 3) x;
 SELECT uv_sketch(x, 4) AS dense_p4 FROM generate_series(1, 3) x;
 SELECT length(s::text) AS dense_text_length, md5(s::text) AS dense_md5, uv_count(s)
 FROM (SELECT uv_sketch(x) AS s FROM generate_series(1, 5000) x) v;
--- Known bytes in, same bytes out (hand-written sparse p=12 with hashes 1 and 0x0102030405060708).
-SELECT 'uv:010c01000200000001000000000000000807060504030201'::uvsketch AS pinned_in;
+-- Known bytes in, same bytes out (hand-written sparse p=12 with hashes 1 and 0x0102030405060708),
+-- in hash version 1 (as 1.0 wrote them) and 2.
+SELECT 'uv:010c01000200000001000000000000000807060504030201'::uvsketch AS pinned_in_v1,
+       'uv:020c01000200000001000000000000000807060504030201'::uvsketch AS pinned_in_v2;
 SELECT uv_count('uv:010c01000200000001000000000000000807060504030201'),
        uv_precision('uv:010c01000200000001000000000000000807060504030201');
 SELECT 'uv:010C01000200000001000000000000000807060504030201'::uvsketch::text AS upper_hex_accepted;
 -- dense p=4: registers 1, 5 and 61 (q + 1) by hand
-SELECT uv_count('uv:01040200000000000001050000000000000000000000003d') AS dense_p4_estimate;
+SELECT uv_count('uv:01040200000000000001050000000000000000000000003d') AS dense_p4_estimate_v1,
+       uv_count('uv:02040200000000000001050000000000000000000000003d') AS dense_p4_estimate_v2;
 
 -- Text, bytea round trips: output(input(x)) = x, for sparse and dense.
 CREATE TEMP TABLE sk AS
@@ -131,7 +136,7 @@ SELECT uv_add(NULL, 1::int8) = uv_sketch(1::int8) AS from_null,
        uv_add(uv_sketch(1::int8), NULL::int8) = uv_sketch(1::int8) AS null_value_ignored,
        uv_add(NULL::uvsketch, NULL::int) IS NULL AS both_null,
        uv_add(uv_add(uv_add(NULL, 'a'::text), 'b'::text), 'a'::text) = (SELECT uv_sketch(v) FROM (VALUES ('b'), ('a')) t(v)) AS add_matches_agg,
-       uv_count(uv_add('uv:01040200000000000001050000000000000000000000003d', 1)) AS add_to_dense,
+       uv_count(uv_add('uv:02040200000000000001050000000000000000000000003d', 1)) AS add_to_dense,
        uv_precision(uv_add(uv_sketch(1, 6), 2)) AS keeps_precision;
 
 -- As window aggregates: moving frames restart the state, running frames extend it.
@@ -186,7 +191,7 @@ RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 DROP TABLE hll_par;
 
--- Malformed input: text (22P02), bytea cast and binary recv (22023), one per decoder check.
+-- Malformed input: text (22P02), bytea cast and binary recv (22P03), one per decoder check.
 \set VERBOSITY sqlstate
 SELECT 'xx:010e010000000000'::uvsketch;
 \set VERBOSITY default
@@ -194,7 +199,8 @@ SELECT 'xx:010e010000000000'::uvsketch;
 SELECT 'uv:010e01000000000'::uvsketch;
 SELECT 'uv:010e0100000000zz'::uvsketch;
 SELECT 'uv:010e0100'::uvsketch;
-SELECT 'uv:020e010000000000'::uvsketch;
+SELECT 'uv:030e010000000000'::uvsketch;
+SELECT 'uv:000e010000000000'::uvsketch;
 SELECT 'uv:0113010000000000'::uvsketch;
 SELECT 'uv:010e030000000000'::uvsketch;
 SELECT 'uv:010e010100000000'::uvsketch;
@@ -217,10 +223,18 @@ COPY bad_copy FROM '/tmp/b2b_hll_regress.bin' (FORMAT binary);
 COPY (SELECT '\x010e01000000000000'::bytea) TO '/tmp/b2b_hll_regress.bin' (FORMAT binary);
 COPY bad_copy FROM '/tmp/b2b_hll_regress.bin' (FORMAT binary);
 
--- A type without hash support, and calls outside an aggregate.
+-- A type without hash support (also inside an array or a record), and calls outside an aggregate.
 SELECT uv_hll(p) FROM (VALUES (point(1, 2))) v(p);
 SELECT uv_hash(point(1, 2));
-SELECT uv_sketch_trans(NULL, 1);
+SELECT uv_hll(ARRAY[p]) FROM (VALUES (point(1, 2))) v(p);
+SELECT uv_hll(ROW(1, p)) FROM (VALUES (point(1, 2))) v(p);
+\set VERBOSITY sqlstate
+SELECT uv_sketch_transfn(NULL::uvsketch, 1);
+\set VERBOSITY default
+SELECT uv_sketch_transfn(NULL::uvsketch, 1);
+SELECT uv_sketch_int8_transfn(NULL, 1::int8, 10);
+SELECT uv_union_transfn(NULL, NULL);
+SELECT uv_sketch_combinefn('uv:020e010000000000', 'uv:020e010000000000');
 
 -- Damaged datums (as from a corrupted table; forged here with a superuser-only
 -- cast of raw bytes) are refused before they are read, never read out of bounds.
@@ -237,3 +251,173 @@ SELECT uv_count(pg_temp.raw_uvsketch(decode('010e0200' || '00000000' || '0040000
 
 -- NaN and the infinities are distinct values (PostgreSQL's numeric hash gives them one hash).
 SELECT uv_hll(x), count(DISTINCT x) FROM unnest('{NaN,Infinity,-Infinity,1,-1,1.0}'::numeric[]) x;
+
+-- ---------------------------------------------------------------------------------
+-- Hash version 2: every value counts as count(DISTINCT) compares it.
+-- ---------------------------------------------------------------------------------
+-- 64-bit values hash with all their bits.  Version 1 hashed an int8 (and timestamp,
+-- timestamptz, time, interval, pg_lsn) as lo ^ hi, so (k << 32) | k was one value.
+SELECT uv_hll(x) AS two, count(DISTINCT x) FROM (VALUES (1::int8), (4294967296::int8)) v(x);
+SELECT uv_hll((k::int8 << 32) | k) AS structured, count(DISTINCT (k::int8 << 32) | k)
+FROM generate_series(1, 1000) k;
+-- sharded ids, shard << 32 | seq: exact while small, within 3 standard errors beyond
+SELECT uv_hll((s::int8 << 32) | q) AS sharded, count(DISTINCT (s::int8 << 32) | q)
+FROM generate_series(0, 15) s, generate_series(1, 100) q;
+SELECT count(DISTINCT id) AS reference,
+       abs(uv_hll(id) - count(DISTINCT id)) < 3 * 0.0081 * count(DISTINCT id) AS sharded_within_3_sigma
+FROM (SELECT (s::int8 << 32) | q AS id FROM generate_series(0, 15) s, generate_series(1, 5000) q) v;
+-- negative ids of the same shape, and the extremes
+SELECT uv_hll(x) AS signed_ids, count(DISTINCT x)
+FROM (SELECT -((k::int8 << 32) | k) FROM generate_series(1, 500) k
+      UNION ALL SELECT (k::int8 << 32) | k FROM generate_series(1, 500) k
+      UNION ALL VALUES (0::int8), (-1), (9223372036854775807), (-9223372036854775808)) v(x);
+-- timestamps, timestamptz, time and intervals k x (2^32 + 1) microseconds apart
+SELECT uv_hll(t) AS ts, count(DISTINCT t)
+FROM (SELECT timestamp '2000-01-01' + k * interval '4294.967297 seconds' FROM generate_series(0, 999) k) v(t);
+SELECT uv_hll(t) AS tstz, count(DISTINCT t)
+FROM (SELECT timestamptz '2000-01-01 00:00+00' + k * interval '4294.967297 seconds' FROM generate_series(0, 999) k) v(t);
+SELECT uv_hll(t) AS time, count(DISTINCT t)
+FROM (SELECT time '00:00' + k * interval '4294.967297 seconds' FROM generate_series(0, 20) k) v(t);
+SELECT uv_hll(i) AS intervals, count(DISTINCT i)
+FROM (SELECT k * interval '4294.967297 seconds' FROM generate_series(0, 999) k
+      UNION ALL VALUES (interval '1 day'), (interval '24 hours'), (interval '1 month'), (interval '30 days'),
+                       (interval '-1 day'), (interval '1000000 years'), (interval '-1000000 years 1 second')) v(i);
+SELECT uv_hll(x) AS lsn, count(DISTINCT x)
+FROM (SELECT (k::text || '/' || to_hex(k))::pg_lsn FROM generate_series(0, 999) k) v(x);
+SELECT uv_hll(x) AS money, count(DISTINCT x)
+FROM (SELECT ((k::int8 << 32) | k)::numeric::money / 100 FROM generate_series(1, 300) k) v(x);
+SELECT uv_hll(x) AS timetz, count(DISTINCT x)
+FROM (VALUES (timetz '00:00:01+00'), (timetz '00:00:01+01'), (timetz '01:00:01+01'), (timetz '00:00:01+00')) v(x);
+-- floats keep their equality: -0 = 0, NaN = NaN; real and double precision agree
+SELECT uv_hll(x) AS floats, count(DISTINCT x)
+FROM (VALUES (0::float8), ('-0'), ('NaN'), ('NaN'), (1.5), ('Infinity'), ('-Infinity')) v(x);
+SELECT uv_hash(1.5::float4) = uv_hash(1.5::float8) AS real_agrees, uv_hash('-0'::float8) = uv_hash(0::float8) AS zeros_agree;
+-- int2, int4 and int8 agree on every value they share, and so do date and int4 arithmetic
+SELECT count(*) AS widths_agree FROM generate_series(-32768, 32767, 7) k
+WHERE uv_hash(k::int2) = uv_hash(k::int8) AND uv_hash(k::int4) = uv_hash(k::int8);
+
+-- Inside arrays, records, ranges, multiranges, jsonb and domains the elements hash as at top
+-- level (version 1 used PostgreSQL's element hashes: signs and 64-bit values collided).
+SELECT uv_hll(a) AS numeric_arrays, count(DISTINCT a)
+FROM (VALUES ('{1,2}'::numeric[]), ('{-1,2}'), ('{1,-2}'), ('{-1,-2}'), ('{1.0,2.00}'),
+             ('{NaN,2}'), ('{Infinity,2}'), ('{-Infinity,2}'), ('{0,2}'), ('{-0.0,2}')) v(a);
+SELECT uv_hll(ARRAY[(k::int8 << 32) | k]) AS int8_arrays, count(DISTINCT ARRAY[(k::int8 << 32) | k])
+FROM generate_series(1, 1000) k;
+-- dimensions, lower bounds and NULL elements are part of the value
+SELECT uv_hll(a) AS array_shapes, count(DISTINCT a)
+FROM (VALUES ('{1,2}'::int[]), ('{{1,2}}'), ('[0:1]={1,2}'), ('{{1},{2}}'), ('{2,1}'), ('{1}'), ('{}'),
+             ('{1,NULL}'), ('{NULL,1}'), ('{NULL,NULL}'), ('{NULL}'), ('{1,2}')) v(a);
+SELECT uv_hll(r) AS records, count(DISTINCT r)
+FROM (SELECT ROW(n, t) FROM (VALUES (-1.5::numeric, 'x'::text), (1.5, 'x'), (1.50, 'x'), (NULL, 'x'),
+                                     (1.5, NULL), (NULL, NULL), (-1.5, 'y'), (0, ''), (-0.0, '')) w(n, t)) v(r);
+SELECT uv_hll(ROW(k::int8 << 32, k)) AS int8_records, count(DISTINCT ROW(k::int8 << 32, k))
+FROM generate_series(1, 1000) k;
+SELECT uv_hll(j) AS jsonb, count(DISTINCT j)
+FROM (VALUES ('{"a":-1}'::jsonb), ('{"a":1}'), ('{"a":1.0}'), ('{"a":-1.00}'), ('[1,[2]]'), ('[[1],2]'),
+             ('[[1,2]]'), ('[1,2]'), ('[2,1]'), ('1'), ('[1]'), ('"1"'), ('["1"]'), ('{"1":1}'),
+             ('{"a":[1]}'), ('{"b":1}'), ('null'), ('[null]'), ('{"a":null}'), ('{}'), ('[]'), ('[{}]'),
+             ('true'), ('false'), ('{"a":1,"b":2}'), ('{"b":2,"a":1}'), ('{"a":{"b":1}}'), ('{"a":{"b":-1}}'),
+             ('-0'), ('0'), ('"NaN"'), ('1e400'), ('-1e400')) v(j);
+SELECT uv_hll(r) AS ranges, count(DISTINCT r)
+FROM (VALUES (numrange(-1, 2)), (numrange(1, 2)), (numrange(1.0, 2)), (numrange(-1, 2, '[]')),
+             (numrange(-1, 2, '(]')), ('empty'), (numrange(NULL, 2)), (numrange(-2, NULL)),
+             (numrange(NULL, NULL)), (numrange(-2, -1)), (numrange(1, 1, '[]'))) v(r);
+SELECT uv_hll(int8range(k::int8 << 32, (k::int8 << 32) + k)) AS int8_ranges,
+       count(DISTINCT int8range(k::int8 << 32, (k::int8 << 32) + k))
+FROM generate_series(1, 1000) k;
+SELECT uv_hll(m) AS multiranges, count(DISTINCT m)
+FROM (VALUES (nummultirange(numrange(-1, 2))), (nummultirange(numrange(1, 2))), ('{}'),
+             (nummultirange(numrange(-5, -4), numrange(1, 2))), (nummultirange(numrange(-5, -4), numrange(-2, -1))),
+             (nummultirange(numrange(1, 2), numrange(2, 3))), (nummultirange(numrange(1, 3)))) v(m);
+CREATE SCHEMA uv_t;
+CREATE DOMAIN uv_t.amount AS numeric;
+CREATE DOMAIN uv_t.ids AS int8[];
+CREATE TYPE uv_t.pair AS (a uv_t.amount, b int8);
+SELECT uv_hll(x::uv_t.amount) AS numeric_domain, uv_hll(ARRAY[x::uv_t.amount]) AS domain_array,
+       uv_hll(ARRAY[x::int8 << 32, x::int8]::uv_t.ids) AS array_domain,
+       uv_hll(ROW(x, x::int8 << 32)::uv_t.pair) AS composite,
+       count(DISTINCT x) AS reference
+FROM (SELECT CASE WHEN k % 2 = 0 THEN k ELSE -k END::numeric FROM generate_series(1, 600) k
+      UNION ALL SELECT k::numeric FROM generate_series(1, 600) k) v(x);
+-- a composite with a dropped column counts the live columns only
+CREATE TABLE uv_t.wide (a int8, gone text, b numeric);
+INSERT INTO uv_t.wide SELECT k::int8 << 32, 'x' || k, -k FROM generate_series(1, 300) k;
+ALTER TABLE uv_t.wide DROP COLUMN gone;
+INSERT INTO uv_t.wide SELECT k::int8 << 32, -k FROM generate_series(1, 300) k;
+SELECT uv_hll(w) AS dropped_column, count(DISTINCT w) FROM uv_t.wide w;
+-- text follows its collation, as count(DISTINCT) does
+CREATE COLLATION uv_t.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+SELECT uv_hll(x COLLATE uv_t.ci) AS case_insensitive, count(DISTINCT x COLLATE uv_t.ci),
+       uv_hll(ARRAY[x] COLLATE uv_t.ci) AS in_arrays, count(DISTINCT ARRAY[x] COLLATE uv_t.ci),
+       uv_hll(x) AS case_sensitive, count(DISTINCT x)
+FROM (VALUES ('a'), ('A'), ('b'), ('B'), ('b')) v(x);
+-- "char", enums, bool, date, oid
+CREATE TYPE uv_t.mood AS ENUM ('sad', 'ok', 'happy');
+SELECT uv_hll(c) AS "char", count(DISTINCT c), uv_hll(k % 3 = 0) AS bool,
+       uv_hll((ARRAY['sad', 'ok', 'happy']::uv_t.mood[])[k % 3 + 1]) AS enum,
+       uv_hll(date '2024-01-01' + k) AS date, uv_hll(k::oid) AS oid, count(DISTINCT k)
+FROM (SELECT CASE WHEN k = 0 THEN '' ELSE chr(k) END::"char", k FROM generate_series(0, 127) k) v(c, k);
+
+-- The typed forms (smallint, integer, bigint, text, uuid) hash exactly as the generic one.
+CREATE AGGREGATE pg_temp.generic_sketch(anyelement) (
+    SFUNC = uv_sketch_transfn, STYPE = uvsketch, FINALFUNC = uv_sketch_finalfn);
+SELECT uv_sketch(x::int2) = pg_temp.generic_sketch(x::int2) AS int2,
+       uv_sketch(x) = pg_temp.generic_sketch(x) AS int4,
+       uv_sketch(x::int8 * 4294967297) = pg_temp.generic_sketch(x::int8 * 4294967297) AS int8,
+       uv_sketch('v' || x) = pg_temp.generic_sketch('v' || x) AS text,
+       uv_sketch(md5(x::text)::uuid) = pg_temp.generic_sketch(md5(x::text)::uuid) AS uuid,
+       uv_sketch(('v' || x)::varchar) = pg_temp.generic_sketch(('v' || x)::varchar) AS varchar,
+       uv_sketch(('v' || x)::char(8)) = pg_temp.generic_sketch(('v' || x)::char(8)) AS bpchar,
+       uv_sketch(('v' || x)::name) = pg_temp.generic_sketch(('v' || x)::name) AS name,
+       uv_sketch(chr(abs(x) % 127 + 1)::"char") = pg_temp.generic_sketch(chr(abs(x) % 127 + 1)::"char") AS "char",
+       uv_sketch(x::int8, 10) = (SELECT uv_sketch(y, 10) FROM generate_series(-300, 3000) y) AS with_precision
+FROM generate_series(-300, 3000) x;
+SELECT uv_add(uv_add(NULL, 'a'), 'b') = uv_sketch(v) AS add_text, uv_add(NULL, 7::int8) = uv_sketch(7::int4) AS add_int
+FROM (VALUES ('a'), ('b')) t(v);
+
+-- ---------------------------------------------------------------------------------
+-- Hash versions: sketches stored by 1.0 (version 1) still read, count and print byte for
+-- byte; combining them with version 2 sketches, or adding a value, is an error.
+-- ---------------------------------------------------------------------------------
+CREATE TEMP TABLE old_sketches (label text, s uvsketch);
+INSERT INTO old_sketches VALUES
+  ('sparse 1..3', 'uv:010e010003000000cdb921c6315ea06a196f279b7735d778e5a1656bc8faa6c7'),
+  ('dense p4', 'uv:01040200000000000001050000000000000000000000003d');
+SELECT label, uv_hash_version(s), uv_count(s), uv_precision(s), s::text, encode(s::bytea, 'hex') FROM old_sketches ORDER BY label;
+SELECT uv_hash_version(uv_sketch(1)) AS new_sketch, uv_hash_version(uv_sketch(1::int8, 4) || uv_sketch(2, 10)) AS union_of_new;
+-- version 1 with version 1: still a union, still version 1 ({1, 2, 3} with {1, 2}, two of its hashes)
+SELECT uv_hash_version(uv_sketch(s)), uv_count(uv_sketch(s)), uv_precision(uv_sketch(s)), uv_hll(s)
+FROM (SELECT s FROM old_sketches WHERE label = 'sparse 1..3'
+      UNION ALL SELECT 'uv:010e010002000000cdb921c6315ea06a196f279b7735d778') v;
+SELECT label, uv_hash_version(s || s), uv_count(s || s) AS self_union FROM old_sketches ORDER BY label;
+\set VERBOSITY sqlstate
+SELECT s || (SELECT uv_sketch(1)) FROM old_sketches WHERE label = 'sparse 1..3';
+\set VERBOSITY default
+SELECT s || (SELECT uv_sketch(1)) FROM old_sketches WHERE label = 'sparse 1..3';
+SELECT uv_union((SELECT uv_sketch(1)), s) FROM old_sketches WHERE label = 'dense p4';
+SELECT uv_hll(s) FROM (SELECT s FROM old_sketches UNION ALL SELECT uv_sketch(1)) v;
+SELECT uv_sketch(s) FROM (SELECT uv_sketch(1) UNION ALL SELECT s FROM old_sketches) v(s);
+SELECT uv_add(s, 4) FROM old_sketches WHERE label = 'sparse 1..3';
+-- how to find the sketches to rebuild
+SELECT label FROM old_sketches WHERE uv_hash_version(s) = 1 ORDER BY label;
+
+-- The union aggregates validate each incoming sketch once, not their own state on every row
+-- (that cost O(2^p / 8) a row): a non-strict transition of their own, not uv_union.
+SELECT a.aggfnoid::regprocedure AS aggregate, t.proname AS transfn, t.proisstrict AS strict
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_proc t ON t.oid = a.aggtransfn
+WHERE p.proname IN ('uv_hll', 'uv_sketch') AND p.proargtypes[0] = 'uvsketch'::regtype ORDER BY 1::text;
+-- every uv aggregate combines with uv_sketch_combinefn and declares the size a state reaches
+SELECT count(*) AS aggregates, string_agg(DISTINCT c.proname, ', ') AS combinefn,
+       string_agg(DISTINCT a.aggtransspace::text, ', ') AS sspace
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_proc c ON c.oid = a.aggcombinefn
+WHERE p.proname IN ('uv_hll', 'uv_sketch');
+-- a damaged first sketch is still refused before it becomes the state
+SELECT uv_hll(s) FROM (SELECT pg_temp.raw_uvsketch(decode('020e0100640000000000000000', 'hex'), '')) v(s);
+-- many stored sketches roll up to the sketch of all the values
+CREATE TEMP TABLE many_sketches AS
+SELECT k % 500 AS g, uv_sketch(k, 18) AS s FROM generate_series(1, 20000) k GROUP BY 1;
+SELECT uv_sketch(s) = (SELECT uv_sketch(k, 18) FROM generate_series(1, 20000) k) AS rollup_equal,
+       uv_hll(s) = 20000 AS exact_below_limit
+FROM many_sketches;
+
+DROP SCHEMA uv_t CASCADE;

@@ -42,3 +42,16 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
    $q$SELECT hll_cardinality(hll_add_agg(hll_hash_text(visitor_id::text))) FROM events$q$),
   ('UV overall, text key', 'uv_hll', false,
    $q$SELECT uv_hll(visitor_id::text) FROM events$q$);
+
+-- A rollup of stored sketches (issue #10, item 6): 200,000 small sketches at p = 18, one per
+-- visitor bucket, unioned into one count.  The reference counts the raw rows at the same
+-- precision; the union must not cost more per sketch than the sketch's own size.
+DROP TABLE IF EXISTS bench_uv_sketches;
+CREATE TABLE bench_uv_sketches AS
+SELECT visitor_id % 200000 AS bucket, uv_sketch(visitor_id, 18) AS s FROM events GROUP BY 1;
+ANALYZE bench_uv_sketches;
+INSERT INTO bench_case (workload, impl, reference, query) VALUES
+  ('UV rollup of 200,000 sketches (p = 18)', 'uv_hll(x, 18) over the events', true,
+   $q$SELECT uv_hll(visitor_id, 18) FROM events$q$),
+  ('UV rollup of 200,000 sketches (p = 18)', 'uv_hll(sketch)', false,
+   $q$SELECT uv_hll(s) FROM bench_uv_sketches$q$);

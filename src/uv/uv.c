@@ -22,18 +22,25 @@
  */
 #include "uv.h"
 
+#include "common/bytes.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /*
- * Hash table capacities: 14, 30, 62, ... slots, so that the whole sketch
- * (16-byte header + 8 bytes a slot) is exactly a power of two bytes and
- * fills a memory allocator chunk without waste; the last step is m/8 slots.
+ * Hash table capacities: 14, 62, 254, ... slots (and 126, 510, 2046 from the
+ * initial table), so that the whole sketch (16-byte header + 8 bytes a slot)
+ * is exactly a power of two bytes and fills a memory allocator chunk without
+ * waste; the last step is m/8 slots.  A full table grows fourfold: 1 KiB,
+ * 4 KiB, then 16 KiB at p = 14.  Every table a state outgrows stays on the
+ * aggregate memory context's free lists, so fewer, larger steps keep a
+ * group's whole footprint (the SSPACE the aggregates declare) near its
+ * final size: 1 + 4 + 16 KiB rather than 1 + 2 + 4 + 8 + 16.
  */
 #define UV_MIN_HASHSET_CAPACITY 14
-#define UV_INITIAL_HASHSET_CAPACITY 126	/* 1 KiB (110 hashes): the SSPACE */
-#define UV_NEXT_HASHSET_CAPACITY(c) (2 * (c) + 2)
+#define UV_INITIAL_HASHSET_CAPACITY 126	/* 1 KiB (110 hashes) */
+#define UV_NEXT_HASHSET_CAPACITY(c) (4 * (c) + 6)
 
 static inline const uint64_t *
 uv_hashes_const(const UvSketch *s)
@@ -69,24 +76,15 @@ uv_size(const UvSketch *s)
 	return UV_HEADER_SIZE + (size_t) s->capacity * sizeof(uint64_t);
 }
 
-size_t
-uv_max_wire_size(void)
-{
-	size_t		sparse = (size_t) uv_sparse_limit(UV_PRECISION_MAX) * 8;
-	size_t		dense = (size_t) 1 << UV_PRECISION_MAX;
-
-	return UV_WIRE_HEADER_SIZE + (sparse > dense ? sparse : dense);
-}
-
 static UvSketch *
-uv_alloc(const UvAllocator *a, int precision, uint8_t repr, uint32_t capacity)
+uv_alloc(const UvAllocator *a, uint8_t version, int precision, uint8_t repr, uint32_t capacity)
 {
 	UvSketch	header;
 	UvSketch   *s;
 	size_t		size;
 
 	memset(&header, 0, sizeof(header));
-	header.version = UV_FORMAT_VERSION;
+	header.version = version;
 	header.precision = (uint8_t) precision;
 	header.repr = repr;
 	header.capacity = capacity;
@@ -192,7 +190,7 @@ uv_iter_next(UvIterator *it, uint64_t *hash)
 static UvSketch *
 uv_set_to_dense(const UvSketch *s, int precision, const UvAllocator *a)
 {
-	UvSketch   *d = uv_alloc(a, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
+	UvSketch   *d = uv_alloc(a, s->version, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
 	UvIterator	it;
 	uint64_t	h;
 
@@ -204,14 +202,14 @@ uv_set_to_dense(const UvSketch *s, int precision, const UvAllocator *a)
 
 /*
  * A mutable copy of set s at the given precision with room for `extra` more
- * hashes: a hash table when the hashes fit under the sparse limit, else
- * dense registers.
+ * hashes: a hash table of at least `capacity` slots when the hashes fit under
+ * the sparse limit, else dense registers.
  */
 static UvSketch *
-uv_set_rebuild(const UvSketch *s, int precision, uint32_t extra, const UvAllocator *a)
+uv_set_rebuild(const UvSketch *s, int precision, uint32_t extra, uint32_t capacity,
+			   const UvAllocator *a)
 {
 	uint32_t	want = s->count + extra;
-	uint32_t	capacity = UV_MIN_HASHSET_CAPACITY;
 	uint32_t	max_capacity = uv_max_hashset_capacity(precision);
 	UvSketch   *t;
 	UvIterator	it;
@@ -225,7 +223,7 @@ uv_set_rebuild(const UvSketch *s, int precision, uint32_t extra, const UvAllocat
 		capacity = UV_NEXT_HASHSET_CAPACITY(capacity);
 	if (capacity > max_capacity)
 		capacity = max_capacity;
-	t = uv_alloc(a, precision, UV_REPR_HASHSET, capacity);
+	t = uv_alloc(a, s->version, precision, UV_REPR_HASHSET, capacity);
 	uv_iter_init(&it, s);
 	while (uv_iter_next(&it, &h))
 		(void) uv_hashset_insert(t, h);
@@ -239,7 +237,7 @@ uv_new(int precision, const UvAllocator *a)
 
 	if (capacity > UV_INITIAL_HASHSET_CAPACITY)
 		capacity = UV_INITIAL_HASHSET_CAPACITY;
-	return uv_alloc(a, precision, UV_REPR_HASHSET, capacity);
+	return uv_alloc(a, UV_VERSION_CURRENT, precision, UV_REPR_HASHSET, capacity);
 }
 
 UvSketch *
@@ -248,14 +246,16 @@ uv_add_hash_slow(UvSketch *s, uint64_t hash, const UvAllocator *a)
 	UvSketch   *bigger;
 
 	/*
-	 * A full table doubles (amortised O(1) per insert); past the sparse
-	 * limit it becomes registers.  A SPARSE argument is read-only, so it
-	 * is copied into a table first.
+	 * A full table grows fourfold (amortised O(1) per insert); past the
+	 * sparse limit it becomes registers.  A SPARSE argument is read-only,
+	 * so it is copied into a table with room for as many again first.
 	 */
 	if (s->repr == UV_REPR_HASHSET && s->count >= uv_sparse_limit(s->precision))
 		bigger = uv_set_to_dense(s, s->precision, a);
+	else if (s->repr == UV_REPR_HASHSET)
+		bigger = uv_set_rebuild(s, s->precision, 1, UV_NEXT_HASHSET_CAPACITY(s->capacity), a);
 	else
-		bigger = uv_set_rebuild(s, s->precision, s->count + 1, a);
+		bigger = uv_set_rebuild(s, s->precision, s->count + 1, UV_MIN_HASHSET_CAPACITY, a);
 	if (bigger->repr == UV_REPR_DENSE)
 		uv_dense_add(bigger, hash);
 	else if (uv_hashset_insert(bigger, hash) < 0)
@@ -276,8 +276,8 @@ uv_fold(const UvSketch *s, int precision, const UvAllocator *a)
 	UvSketch   *d;
 
 	if (s->repr != UV_REPR_DENSE)
-		return uv_set_rebuild(s, precision, 0, a);
-	d = uv_alloc(a, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
+		return uv_set_rebuild(s, precision, 0, UV_MIN_HASHSET_CAPACITY, a);
+	d = uv_alloc(a, s->version, precision, UV_REPR_DENSE, (uint32_t) 1 << precision);
 	uv_dense_merge(d, s);
 	return d;
 }
@@ -323,7 +323,7 @@ uv_union_into(UvSketch *dst, const UvSketch *src, const UvAllocator *a)
 	if (dst->repr == UV_REPR_HASHSET && dst->precision == precision)
 		cur = dst;
 	else
-		cur = uv_set_rebuild(dst, precision, src->count, a);
+		cur = uv_set_rebuild(dst, precision, src->count, UV_MIN_HASHSET_CAPACITY, a);
 	uv_iter_init(&it, src);
 	while (uv_iter_next(&it, &h))
 	{
@@ -358,7 +358,7 @@ uv_canonical(UvSketch *s, const UvAllocator *a)
 
 	if (s->repr != UV_REPR_HASHSET)
 		return s;
-	c = uv_alloc(a, s->precision, UV_REPR_SPARSE, s->count);
+	c = uv_alloc(a, s->version, s->precision, UV_REPR_SPARSE, s->count);
 	uv_iter_init(&it, s);
 	while (uv_iter_next(&it, &h))
 		uv_hashes(c)[n++] = h;
@@ -466,7 +466,7 @@ uv_check_layout(const UvSketch *s, size_t size)
 
 	if (size < UV_HEADER_SIZE)
 		return UV_ERR_TRUNCATED;
-	if (s->version != UV_FORMAT_VERSION)
+	if (s->version < UV_VERSION_1 || s->version > UV_VERSION_CURRENT)
 		return UV_ERR_VERSION;
 	if (s->precision < UV_PRECISION_MIN || s->precision > UV_PRECISION_MAX)
 		return UV_ERR_PRECISION;
@@ -524,38 +524,107 @@ uv_equal(const UvSketch *a, const UvSketch *b)
 			   uv_size(a) - UV_HEADER_SIZE) == 0;
 }
 
-/* ---- external binary and text forms --------------------------------------- */
+/* ---- compatibility ------------------------------------------------------------ */
+
+UvError
+uv_check_union(const UvSketch *a, const UvSketch *b)
+{
+	return a->version == b->version ? UV_OK : UV_ERR_HASH_VERSION;
+}
+
+UvError
+uv_check_add(const UvSketch *s)
+{
+	return s->version == UV_VERSION_CURRENT ? UV_OK : UV_ERR_HASH_VERSION;
+}
+
+/* ---- hash version 2 -------------------------------------------------------------- */
+
+#define UV_NEGATIVE_NUMERIC	UINT64_C(0x6e65676174697665)	/* "negative" */
+#define UV_NAN_NUMERIC		UINT64_C(0x6e756d6572696e61)	/* "numerina" */
+#define UV_INFINITE_NUMERIC	UINT64_C(0x696e66696e697465)	/* "infinite" */
+
+uint64_t
+uv_hash_numeric(uint64_t type_hash, UvNumericKind kind)
+{
+	switch (kind)
+	{
+		case UV_NUMERIC_NONNEGATIVE:
+			break;
+		case UV_NUMERIC_NEGATIVE:
+			type_hash ^= UV_NEGATIVE_NUMERIC;
+			break;
+		case UV_NUMERIC_NAN:
+			type_hash ^= UV_NAN_NUMERIC;
+			break;
+		case UV_NUMERIC_PLUS_INFINITY:
+			type_hash ^= UV_INFINITE_NUMERIC;
+			break;
+		case UV_NUMERIC_MINUS_INFINITY:
+			type_hash ^= UV_INFINITE_NUMERIC ^ UV_NEGATIVE_NUMERIC;
+			break;
+	}
+	return uv_mix64(type_hash);
+}
+
+/*
+ * span = time + days x 86,400,000,000 as a 128-bit two's complement (hi, lo).
+ * |days| < 2^37 and the constant < 2^37, so the product of magnitudes is
+ * computed from 32-bit halves without overflow.
+ */
+#define UV_USECS_PER_DAY	UINT64_C(86400000000)
 
 static void
-uv_put_le32(uint8_t *out, uint32_t v)
+uv_interval_span(int64_t time, int64_t days, int64_t *hi, uint64_t *lo)
 {
-	int			i;
+	uint64_t	mag = days < 0 ? (uint64_t) 0 - (uint64_t) days : (uint64_t) days;
+	uint64_t	a0 = mag & 0xffffffffu,
+				a1 = mag >> 32;
+	uint64_t	k0 = UV_USECS_PER_DAY & 0xffffffffu,
+				k1 = UV_USECS_PER_DAY >> 32;
+	uint64_t	p00 = a0 * k0,
+				p01 = a0 * k1,
+				p10 = a1 * k0,
+				p11 = a1 * k1;
+	uint64_t	mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+	uint64_t	plo = (p00 & 0xffffffffu) | (mid << 32);
+	uint64_t	phi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+	uint64_t	tlo = (uint64_t) time;
+	uint64_t	thi = time < 0 ? UINT64_MAX : 0;
+	uint64_t	sum;
 
-	for (i = 0; i < 4; i++)
-		out[i] = (uint8_t) (v >> (8 * i));
+	if (days < 0)
+	{
+		/* negate the 128-bit product */
+		plo = ~plo + 1;
+		phi = ~phi + (plo == 0 ? 1 : 0);
+	}
+	sum = plo + tlo;
+	phi = phi + thi + (sum < plo ? 1 : 0);
+	*lo = sum;
+	*hi = (int64_t) phi;
 }
 
-static void
-uv_put_le64(uint8_t *out, uint64_t v)
+uint64_t
+uv_hash_interval(int64_t time, int32_t day, int32_t month)
 {
-	int			i;
+	int64_t		hi;
+	uint64_t	lo;
 
-	for (i = 0; i < 8; i++)
-		out[i] = (uint8_t) (v >> (8 * i));
+	uv_interval_span(time, (int64_t) month * 30 + day, &hi, &lo);
+	/* the span fits in 64 bits when hi is the sign extension of lo */
+	if (hi == ((int64_t) lo < 0 ? -1 : 0))
+		return uv_hash_int64((int64_t) lo);
+	return uv_hash_step(uv_hash_int64((int64_t) lo), (uint64_t) hi);
 }
 
-static uint32_t
-uv_get_le32(const uint8_t *in)
+uint64_t
+uv_hash_timetz(int64_t time, int32_t zone)
 {
-	return (uint32_t) in[0] | (uint32_t) in[1] << 8 |
-		(uint32_t) in[2] << 16 | (uint32_t) in[3] << 24;
+	return uv_hash_step(uv_hash_int64(time), (uint64_t) (uint32_t) zone);
 }
 
-static uint64_t
-uv_get_le64(const uint8_t *in)
-{
-	return (uint64_t) uv_get_le32(in) | (uint64_t) uv_get_le32(in + 4) << 32;
-}
+/* ---- external binary form ------------------------------------------------------ */
 
 size_t
 uv_wire_size(const UvSketch *canonical)
@@ -568,63 +637,66 @@ uv_wire_size(const UvSketch *canonical)
 void
 uv_encode(const UvSketch *canonical, uint8_t *out)
 {
+	uint8_t    *p = out;
 	uint32_t	i;
 
-	out[0] = canonical->version;
-	out[1] = canonical->precision;
-	out[2] = canonical->repr;
-	out[3] = 0;
+	p = b2b_put_u8(p, canonical->version);
+	p = b2b_put_u8(p, canonical->precision);
+	p = b2b_put_u8(p, canonical->repr);
+	p = b2b_put_u8(p, 0);
 	if (canonical->repr == UV_REPR_DENSE)
 	{
-		uv_put_le32(out + 4, 0);
-		memcpy(out + UV_WIRE_HEADER_SIZE, uv_registers_const(canonical), canonical->capacity);
+		p = b2b_put_u32(p, 0);
+		b2b_put_bytes(p, uv_registers_const(canonical), canonical->capacity);
 		return;
 	}
-	uv_put_le32(out + 4, canonical->count);
+	p = b2b_put_u32(p, canonical->count);
 	for (i = 0; i < canonical->count; i++)
-		uv_put_le64(out + UV_WIRE_HEADER_SIZE + 8 * (size_t) i, uv_hashes_const(canonical)[i]);
+		p = b2b_put_u64(p, uv_hashes_const(canonical)[i]);
 }
 
 UvError
 uv_decode(const uint8_t *in, size_t len, UvSketch **out, const UvAllocator *a)
 {
-	int			precision;
-	uint32_t	count;
-	size_t		need;
+	B2bReader	r = b2b_reader(in, len);
+	uint8_t		version = b2b_read_u8(&r);
+	uint8_t		precision = b2b_read_u8(&r);
+	uint8_t		repr = b2b_read_u8(&r);
+	uint8_t		reserved = b2b_read_u8(&r);
+	uint32_t	count = b2b_read_u32(&r);
+	const uint8_t *payload;
 	UvSketch   *s;
 	uint32_t	i;
 
 	*out = NULL;
-	if (len < UV_WIRE_HEADER_SIZE)
+	if (!b2b_reader_ok(&r))
 		return UV_ERR_TRUNCATED;
-	if (in[0] != UV_FORMAT_VERSION)
+	if (version < UV_VERSION_1 || version > UV_VERSION_CURRENT)
 		return UV_ERR_VERSION;
-	precision = in[1];
 	if (precision < UV_PRECISION_MIN || precision > UV_PRECISION_MAX)
 		return UV_ERR_PRECISION;
-	if (in[2] != UV_REPR_SPARSE && in[2] != UV_REPR_DENSE)
+	if (repr != UV_REPR_SPARSE && repr != UV_REPR_DENSE)
 		return UV_ERR_REPR;
-	if (in[3] != 0)
+	if (reserved != 0)
 		return UV_ERR_RESERVED;
-	count = uv_get_le32(in + 4);
 
-	if (in[2] == UV_REPR_DENSE)
+	if (repr == UV_REPR_DENSE)
 	{
 		uint32_t	m = (uint32_t) 1 << precision;
 		uint8_t		max_rho = (uint8_t) (64 - precision + 1);
 
 		if (count != 0)
 			return UV_ERR_RESERVED;
-		need = UV_WIRE_HEADER_SIZE + (size_t) m;
-		if (len < need)
+		payload = b2b_read_span(&r, m);
+		if (payload == NULL)
 			return UV_ERR_TRUNCATED;
-		if (len > need)
+		if (!b2b_reader_done(&r))
 			return UV_ERR_LENGTH;
 		for (i = 0; i < m; i++)
-			if (in[UV_WIRE_HEADER_SIZE + i] > max_rho)
+			if (payload[i] > max_rho)
 				return UV_ERR_REGISTER;
-		s = uv_alloc(a, precision, UV_REPR_DENSE, m);
-		memcpy(uv_registers(s), in + UV_WIRE_HEADER_SIZE, m);
+		s = uv_alloc(a, version, precision, UV_REPR_DENSE, m);
+		memcpy(uv_registers(s), payload, m);
 		*out = s;
 		return UV_OK;
 	}
@@ -632,94 +704,20 @@ uv_decode(const uint8_t *in, size_t len, UvSketch **out, const UvAllocator *a)
 	/* the count is bounded before it sizes anything */
 	if (count > uv_sparse_limit(precision))
 		return UV_ERR_COUNT;
-	need = UV_WIRE_HEADER_SIZE + (size_t) count * 8;
-	if (len < need)
+	payload = b2b_read_span(&r, (size_t) count * 8);
+	if (payload == NULL)
 		return UV_ERR_TRUNCATED;
-	if (len > need)
+	if (!b2b_reader_done(&r))
 		return UV_ERR_LENGTH;
 	for (i = 1; i < count; i++)
-		if (uv_get_le64(in + UV_WIRE_HEADER_SIZE + 8 * (size_t) i) <=
-			uv_get_le64(in + UV_WIRE_HEADER_SIZE + 8 * (size_t) (i - 1)))
+		if (b2b_get_u64(payload + 8 * (size_t) i) <= b2b_get_u64(payload + 8 * (size_t) (i - 1)))
 			return UV_ERR_ORDER;
-	s = uv_alloc(a, precision, UV_REPR_SPARSE, count);
+	s = uv_alloc(a, version, precision, UV_REPR_SPARSE, count);
 	s->count = count;
 	for (i = 0; i < count; i++)
-		uv_hashes(s)[i] = uv_get_le64(in + UV_WIRE_HEADER_SIZE + 8 * (size_t) i);
+		uv_hashes(s)[i] = b2b_get_u64(payload + 8 * (size_t) i);
 	*out = s;
 	return UV_OK;
-}
-
-size_t
-uv_text_size(const UvSketch *canonical)
-{
-	return strlen(UV_TEXT_PREFIX) + 2 * uv_wire_size(canonical);
-}
-
-void
-uv_encode_text(const UvSketch *canonical, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t		n = uv_wire_size(canonical);
-	size_t		prefix = strlen(UV_TEXT_PREFIX);
-	uint8_t    *bytes;
-	size_t		i;
-
-	/* encode in the tail of the output buffer, then expand to hex forwards */
-	bytes = (uint8_t *) out + prefix + n;
-	uv_encode(canonical, bytes);
-	memcpy(out, UV_TEXT_PREFIX, prefix);
-	for (i = 0; i < n; i++)
-	{
-		uint8_t		b = bytes[i];
-
-		out[prefix + 2 * i] = digits[b >> 4];
-		out[prefix + 2 * i + 1] = digits[b & 15];
-	}
-}
-
-static int
-uv_hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-UvError
-uv_decode_text(const char *in, size_t len, UvSketch **out, const UvAllocator *a)
-{
-	size_t		prefix = strlen(UV_TEXT_PREFIX);
-	size_t		n;
-	size_t		i;
-	uint8_t    *bytes;
-	UvError		err;
-
-	*out = NULL;
-	if (len < prefix || memcmp(in, UV_TEXT_PREFIX, prefix) != 0)
-		return UV_ERR_PREFIX;
-	in += prefix;
-	len -= prefix;
-	if (len % 2 != 0)
-		return UV_ERR_HEX;
-	n = len / 2;
-	/* validate the digits and the size before allocating anything */
-	for (i = 0; i < len; i++)
-		if (uv_hex_value(in[i]) < 0)
-			return UV_ERR_HEX;
-	if (n < UV_WIRE_HEADER_SIZE)
-		return UV_ERR_TRUNCATED;
-	if (n > uv_max_wire_size())
-		return UV_ERR_LENGTH;
-	bytes = a->alloc(n, a->ctx);
-	for (i = 0; i < n; i++)
-		bytes[i] = (uint8_t) (uv_hex_value(in[2 * i]) << 4 | uv_hex_value(in[2 * i + 1]));
-	err = uv_decode(bytes, n, out, a);
-	a->release(bytes, a->ctx);
-	return err;
 }
 
 const char *
@@ -728,29 +726,27 @@ uv_error_message(UvError err)
 	switch (err)
 	{
 		case UV_OK:
-			return "no error";
+			return "No error.";
 		case UV_ERR_TRUNCATED:
-			return "the data ends before the sketch does";
+			return "The data ends before the sketch does.";
 		case UV_ERR_VERSION:
-			return "unknown format version (this build reads version 1)";
+			return "The version byte is not 1 or 2, the hash versions this build reads.";
 		case UV_ERR_PRECISION:
-			return "precision is outside 4..18";
+			return "The precision is outside 4 to 18.";
 		case UV_ERR_REPR:
-			return "unknown representation (1 = sparse, 2 = dense)";
+			return "The representation is not 1 (sparse) or 2 (dense).";
 		case UV_ERR_RESERVED:
-			return "a reserved field is not zero";
+			return "A reserved field is not zero.";
 		case UV_ERR_LENGTH:
-			return "there are bytes after the end of the sketch";
+			return "The length does not match the sketch's header.";
 		case UV_ERR_COUNT:
-			return "a sparse sketch holds more hashes than its precision allows";
+			return "The sketch holds more hashes than its precision allows.";
 		case UV_ERR_ORDER:
-			return "sparse hashes are not strictly increasing";
+			return "The sparse hashes are not strictly increasing.";
 		case UV_ERR_REGISTER:
-			return "a register value exceeds 65 - precision";
-		case UV_ERR_PREFIX:
-			return "the text form must start with \"uv:\"";
-		case UV_ERR_HEX:
-			return "the text form needs an even number of hex digits after \"uv:\"";
+			return "A register value exceeds 65 minus the precision.";
+		case UV_ERR_HASH_VERSION:
+			return "The sketches were built with different hash versions.";
 	}
-	return "unknown error";
+	return "Unknown error.";
 }

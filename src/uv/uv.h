@@ -33,7 +33,7 @@
  * In-memory layout (the datum: PostgreSQL varlena, host byte order)
  * -----------------------------------------------------------------
  *   offset 0   uint32 varlena header (set by the glue, never read here)
- *          4   uint8  version = UV_FORMAT_VERSION
+ *          4   uint8  version: the hash version, 1 or 2 (below)
  *          5   uint8  precision p
  *          6   uint8  representation
  *          7   uint8  flags (HASHSET: UV_FLAG_HAS_ZERO; otherwise 0)
@@ -44,7 +44,7 @@
  *
  * External binary format (send/recv, bytea casts, text form): the contract
  * for stored and exchanged sketches.  Little-endian, canonical only:
- *   byte 0     version = 1
+ *   byte 0     version: 1 or 2, the hash version of the sketch's hashes
  *   byte 1     precision p, 4..18
  *   byte 2     representation: 1 = sparse, 2 = dense
  *   byte 3     0 (reserved)
@@ -52,10 +52,22 @@
  *   sparse:    count x uint64 hashes, strictly increasing, count <= 7m/64
  *   dense:     m bytes, register values 0..q+1
  * The text form is "uv:" followed by the lowercase hex of those bytes.
- * uv_decode() / uv_decode_text() check every byte of that before trusting it.
+ * uv_decode() checks every byte of that before trusting it.
  *
- * Hashes come from the glue (the type's extended hash function with a fixed
- * seed, then uv_mix64()); the core only needs them to be uniform.
+ * Hash versions
+ * -------------
+ * The version byte says how the values were hashed; the layout is the same.
+ *   1  b2bmetrics 1.0: the type's extended hash, then uv_mix64().  PostgreSQL
+ *      folds an int8 (and timestamp, time, interval) to 32 bits before
+ *      hashing, and ignores the sign of a numeric inside arrays, records,
+ *      ranges and jsonb, so such values collided.  Read, counted and printed
+ *      as before; never written by this version.
+ *   2  b2bmetrics 1.1: every integer-like value through uv_hash_int64() (a
+ *      bijection of the full 64 bits), containers through uv_hash_step()
+ *      over their structure and their elements' own version-2 hashes.
+ * Sketches of different versions hold incomparable hashes: uv_check_union()
+ * refuses to combine them, uv_check_add() refuses to add a new hash to a
+ * version 1 sketch.
  */
 #ifndef B2B_UV_H
 #define B2B_UV_H
@@ -63,7 +75,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UV_FORMAT_VERSION		1
+#define UV_VERSION_1			1	/* hash version of b2bmetrics 1.0 */
+#define UV_VERSION_CURRENT		2	/* hash version of new sketches */
 #define UV_PRECISION_MIN		4
 #define UV_PRECISION_MAX		18
 #define UV_PRECISION_DEFAULT	14
@@ -76,7 +89,7 @@
 
 #define UV_HEADER_SIZE			16	/* in memory, varlena header included */
 #define UV_WIRE_HEADER_SIZE		8	/* external binary format */
-#define UV_TEXT_PREFIX			"uv:"
+#define UV_TEXT_PREFIX			"uv"	/* text form: "uv:" + hex */
 
 typedef struct UvSketch
 {
@@ -114,22 +127,18 @@ typedef enum UvError
 	UV_ERR_COUNT,				/* too many sparse hashes for the precision */
 	UV_ERR_ORDER,				/* sparse hashes not strictly increasing */
 	UV_ERR_REGISTER,			/* a register above q + 1 */
-	UV_ERR_PREFIX,				/* text form does not start with "uv:" */
-	UV_ERR_HEX					/* text form has a non-hex digit or odd length */
+	UV_ERR_HASH_VERSION			/* sketches of different hash versions */
 } UvError;
 
 /* Sizes and limits. */
 extern uint32_t uv_sparse_limit(int precision);
 extern size_t uv_size(const UvSketch *s);
-extern size_t uv_max_wire_size(void);
 
 /*
- * The 64-bit finaliser applied to every hash, in the style of splitmix64:
- * two rounds of xor-shift and multiplication by an odd constant, so each
- * input bit flips about half of the output bits, and a bijection.  The type
- * hash functions it follows are good, but some (int4, int8) only spread 32
- * bits of input, and the registers need all 64 bits uniform.  Part of the
- * stored format: changing it changes every stored sketch.
+ * The 64-bit finaliser of splitmix64: two rounds of xor-shift and
+ * multiplication by an odd constant, so each input bit flips about half of
+ * the output bits, and a bijection (each step can be undone), so distinct
+ * inputs give distinct outputs.  Part of the stored format.
  */
 static inline uint64_t
 uv_mix64(uint64_t x)
@@ -142,7 +151,104 @@ uv_mix64(uint64_t x)
 	return x;
 }
 
-/* A new empty sketch (HASHSET) of the given precision, which must be valid. */
+/* ---- hash version 2: what a value contributes (the glue picks the kind) -- */
+
+/* Seed of the type hash functions ("uvsketch"), and splitmix64's increment. */
+#define UV_HASH_SEED		UINT64_C(0x7576736b65746368)
+#define UV_HASH_GAMMA		UINT64_C(0x9e3779b97f4a7c15)
+
+/*
+ * An integer-like value (int2, int4 and int8 sign-extended, so equal values
+ * of different widths agree; date, timestamps, time, oid, bool, money,
+ * pg_lsn, ...): splitmix64 of the value itself.  A bijection of the full 64
+ * bits, so distinct values never collide.
+ */
+static inline uint64_t
+uv_hash_int64(int64_t v)
+{
+	return uv_mix64((uint64_t) v * UV_HASH_GAMMA + UV_HASH_SEED);
+}
+
+/* Any other leaf: the type's extended hash (seed UV_HASH_SEED), finalised. */
+static inline uint64_t
+uv_hash_typed(uint64_t type_hash)
+{
+	return uv_mix64(type_hash);
+}
+
+/*
+ * A numeric: PostgreSQL's numeric hash ignores the sign and gives NaN and
+ * both infinities one hash, so those are told apart here (constants, then
+ * the finaliser).  Same value as hash version 1 gave a top-level numeric.
+ */
+typedef enum UvNumericKind
+{
+	UV_NUMERIC_NONNEGATIVE,
+	UV_NUMERIC_NEGATIVE,
+	UV_NUMERIC_NAN,
+	UV_NUMERIC_PLUS_INFINITY,
+	UV_NUMERIC_MINUS_INFINITY
+} UvNumericKind;
+
+extern uint64_t uv_hash_numeric(uint64_t type_hash, UvNumericKind kind);
+
+/*
+ * An interval compares by its span time + (30 months + days) x 1 day in
+ * microseconds, 128 bits wide ('1 day' = '24 hours'); the hash is of that
+ * span, a bijection while it fits in 64 bits.  A time with time zone
+ * compares by both fields.
+ */
+extern uint64_t uv_hash_interval(int64_t time, int32_t day, int32_t month);
+extern uint64_t uv_hash_timetz(int64_t time, int32_t zone);
+
+/*
+ * Containers (arrays, records, ranges, multiranges, jsonb) fold their
+ * structure and their elements' hashes left to right: acc starts as
+ * uv_hash_begin(kind) and takes one uv_hash_step() per part.  For a fixed
+ * acc a step is a bijection of x, and for a fixed x a bijection of acc, so
+ * two sequences of one length that differ in one part never collide.  A
+ * NULL element is a step of its own kind (uv_hash_null_step).
+ */
+typedef enum UvHashTag
+{
+	UV_TAG_ARRAY = 1,
+	UV_TAG_RECORD,
+	UV_TAG_RANGE,
+	UV_TAG_MULTIRANGE,
+	UV_TAG_JSONB,
+	UV_TAG_NULL,
+	UV_TAG_JSON_BEGIN_ARRAY,
+	UV_TAG_JSON_BEGIN_SCALAR,	/* a top-level scalar (a "raw scalar" array) */
+	UV_TAG_JSON_END_ARRAY,
+	UV_TAG_JSON_BEGIN_OBJECT,
+	UV_TAG_JSON_END_OBJECT,
+	UV_TAG_JSON_KEY,
+	UV_TAG_JSON_VALUE,
+	UV_TAG_JSON_ELEM,
+	UV_TAG_JSON_NULL,
+	UV_TAG_JSON_FALSE,
+	UV_TAG_JSON_TRUE
+} UvHashTag;
+
+static inline uint64_t
+uv_hash_step(uint64_t acc, uint64_t x)
+{
+	return uv_mix64((acc ^ x) + UV_HASH_GAMMA);
+}
+
+static inline uint64_t
+uv_hash_begin(UvHashTag kind)
+{
+	return uv_hash_step(UV_HASH_SEED, (uint64_t) kind);
+}
+
+static inline uint64_t
+uv_hash_null_step(uint64_t acc)
+{
+	return uv_hash_step(uv_hash_step(acc, UV_TAG_NULL), UV_TAG_NULL);
+}
+
+/* A new empty sketch (HASHSET, current hash version) of a valid precision. */
 extern UvSketch *uv_new(int precision, const UvAllocator *a);
 
 /*
@@ -264,18 +370,23 @@ extern double uv_estimate(const UvSketch *s);
 /* Byte equality of two canonical sketches. */
 extern int	uv_equal(const UvSketch *a, const UvSketch *b);
 
-/* External binary format of a canonical sketch. */
+/*
+ * May a and b be combined (union, ||, the aggregates over sketches)?  Only
+ * when their hashes have the same version: UV_ERR_HASH_VERSION otherwise.
+ */
+extern UvError uv_check_union(const UvSketch *a, const UvSketch *b);
+
+/* May a value hashed now (UV_VERSION_CURRENT) be added to s? */
+extern UvError uv_check_add(const UvSketch *s);
+
+/* External binary format of a canonical sketch (the text form is its hex). */
 extern size_t uv_wire_size(const UvSketch *canonical);
 extern void uv_encode(const UvSketch *canonical, uint8_t *out);
 /* Checks an in-memory datum of size bytes before it is read (see uv.c). */
 extern UvError uv_check_layout(const UvSketch *s, size_t size);
 extern UvError uv_decode(const uint8_t *in, size_t len, UvSketch **out, const UvAllocator *a);
 
-/* Text form: "uv:" + hex of the binary format; text_size counts no NUL. */
-extern size_t uv_text_size(const UvSketch *canonical);
-extern void uv_encode_text(const UvSketch *canonical, char *out);
-extern UvError uv_decode_text(const char *in, size_t len, UvSketch **out, const UvAllocator *a);
-
+/* A full sentence (capitalized, with a period) for errdetail. */
 extern const char *uv_error_message(UvError err);
 
 /* Ertl's estimator over a register histogram, exposed for the tests. */

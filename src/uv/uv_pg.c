@@ -22,22 +22,13 @@
 
 #include <math.h>
 
-#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/fmgroids.h"
-#include "utils/fmgrprotos.h"
-#include "utils/numeric.h"
-#include "utils/typcache.h"
 
-#include "uv.h"
-
-/* Part of the on-disk contract: changing it changes every stored sketch. */
-#define UV_HASH_SEED	UINT64CONST(0x7576736b65746368)	/* "uvsketch" */
+#include "common/b2b_pg.h"
+#include "uv/uv_pg.h"
 
 PG_FUNCTION_INFO_V1(uvsketch_in);
 PG_FUNCTION_INFO_V1(uvsketch_out);
@@ -47,15 +38,22 @@ PG_FUNCTION_INFO_V1(uvsketch_to_bytea);
 PG_FUNCTION_INFO_V1(uvsketch_from_bytea);
 PG_FUNCTION_INFO_V1(uvsketch_eq);
 PG_FUNCTION_INFO_V1(uvsketch_hash);
-PG_FUNCTION_INFO_V1(uv_sketch_trans);
-PG_FUNCTION_INFO_V1(uv_sketch_trans_precision);
-PG_FUNCTION_INFO_V1(uv_hll_final);
-PG_FUNCTION_INFO_V1(uv_sketch_final);
+PG_FUNCTION_INFO_V1(uv_sketch_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_int2_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_int4_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_int8_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_text_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_uuid_transfn);
+PG_FUNCTION_INFO_V1(uv_union_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_combinefn);
+PG_FUNCTION_INFO_V1(uv_hll_finalfn);
+PG_FUNCTION_INFO_V1(uv_sketch_finalfn);
 PG_FUNCTION_INFO_V1(uv_count);
 PG_FUNCTION_INFO_V1(uv_union);
 PG_FUNCTION_INFO_V1(uv_add);
 PG_FUNCTION_INFO_V1(uv_precision);
 PG_FUNCTION_INFO_V1(uv_hash);
+PG_FUNCTION_INFO_V1(uv_hash_version);
 
 /* ---- memory and datums ----------------------------------------------------- */
 
@@ -103,9 +101,9 @@ uv_sketch_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * The transition state: our own datum, so it needs no checks, and it is
- * only ever copied (never compressed), so detoasting is a formality
- * skipped on the per-row path.
+ * The transition state: our own datum, so it needs no checks (only the
+ * sketches that come in are checked), and it is only ever copied (never
+ * compressed), so detoasting is a formality skipped on the per-row path.
  */
 static inline UvSketch *
 uv_state_arg(FunctionCallInfo fcinfo, int argno)
@@ -117,14 +115,38 @@ uv_state_arg(FunctionCallInfo fcinfo, int argno)
 	return (UvSketch *) v;
 }
 
+/* Sketches of different hash versions must not meet (22023). */
+static void
+uv_require_same_version(const UvSketch *a, const UvSketch *b)
+{
+	if (uv_check_union(a, b) != UV_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine uvsketch values of different hash versions"),
+				 errdetail("One sketch has hash version %d, the other hash version %d.",
+						   a->version, b->version),
+				 errhint("Sketches of hash version 1 were stored by b2bmetrics 1.0: rebuild them from the raw rows with uv_sketch(); uv_hash_version() finds them.")));
+}
+
+static void
+uv_require_current_version(const UvSketch *s)
+{
+	if (uv_check_add(s) != UV_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot add a value to a uvsketch of hash version %d", s->version),
+				 errdetail("Values are hashed with hash version %d now.", UV_VERSION_CURRENT),
+				 errhint("Sketches of hash version 1 were stored by b2bmetrics 1.0: rebuild them from the raw rows with uv_sketch(); uv_hash_version() finds them.")));
+}
+
 static int
 uv_check_precision(int32 precision)
 {
 	if (precision < UV_PRECISION_MIN || precision > UV_PRECISION_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("uvsketch precision %d is out of range", precision),
-				 errdetail("The precision must be between %d and %d.",
+				 errmsg("precision %d is out of range", precision),
+				 errdetail("The precision of a uvsketch is between %d and %d.",
 						   UV_PRECISION_MIN, UV_PRECISION_MAX),
 				 errhint("The default, %d, gives a standard error of about 0.8%%.",
 						 UV_PRECISION_DEFAULT)));
@@ -142,236 +164,70 @@ uv_estimate_int64(const UvSketch *s)
 	return (int64) llround(e);
 }
 
-/* ---- hashing values ---------------------------------------------------------- */
-
-/*
- * The extended hash function of the argument's type (the one hash
- * partitioning uses), looked up once per call site and kept in fn_extra.
- */
-typedef enum UvHashKind
-{
-	UV_HASH_GENERIC,			/* call the type's extended hash function */
-	UV_HASH_INT2,				/* the same result, computed inline */
-	UV_HASH_INT4,
-	UV_HASH_INT8,
-	UV_HASH_NUMERIC				/* generic, plus the sign (see below) */
-} UvHashKind;
-
-typedef struct UvHasher
-{
-	UvHashKind	kind;
-	FmgrInfo	proc;
-	Datum		numeric_zero;
-} UvHasher;
-
-static UvHasher *
-uv_hasher_lookup(FunctionCallInfo fcinfo, int argno)
-{
-	UvHasher   *hasher;
-	Oid			type;
-	TypeCacheEntry *entry;
-
-	type = get_fn_expr_argtype(fcinfo->flinfo, argno);
-	if (!OidIsValid(type))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("could not determine the type of the value to hash")));
-	entry = lookup_type_cache(type, TYPECACHE_HASH_EXTENDED_PROC_FINFO);
-	if (!OidIsValid(entry->hash_extended_proc_finfo.fn_oid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("could not identify an extended hash function for type %s",
-						format_type_be(type)),
-				 errdetail("uvsketch hashes values with the type's default hash operator class."),
-				 errhint("Cast the value to a type that has one, such as text.")));
-	hasher = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(UvHasher));
-	fmgr_info_copy(&hasher->proc, &entry->hash_extended_proc_finfo,
-				   fcinfo->flinfo->fn_mcxt);
-	switch (hasher->proc.fn_oid)
-	{
-		case F_HASHINT2EXTENDED:
-			hasher->kind = UV_HASH_INT2;
-			break;
-		case F_HASHINT4EXTENDED:
-			hasher->kind = UV_HASH_INT4;
-			break;
-		case F_HASHINT8EXTENDED:
-			hasher->kind = UV_HASH_INT8;
-			break;
-		case F_HASH_NUMERIC_EXTENDED:
-			hasher->kind = UV_HASH_NUMERIC;
-			break;
-		default:
-			hasher->kind = UV_HASH_GENERIC;
-			break;
-	}
-	if (hasher->kind == UV_HASH_NUMERIC)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		hasher->numeric_zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
-		MemoryContextSwitchTo(old);
-	}
-	fcinfo->flinfo->fn_extra = hasher;
-	return hasher;
-}
-
-/*
- * The 64-bit hash a value contributes: the type's extended hash with a fixed
- * seed, then a finaliser.  Equal values hash equally wherever the type's hash
- * says so: int2/int4/int8 agree (hashint8extended folds values that fit in
- * 32 bits to the int4 hash), and numeric ignores trailing zeros.
- *
- * PostgreSQL's numeric hash ignores the sign (hash(-5) = hash(5): harmless
- * for a hash table, which compares keys, but a sketch only sees hashes), so
- * a negative numeric gets a constant folded in before the finaliser.
- */
-#define UV_NEGATIVE_NUMERIC	UINT64CONST(0x6e65676174697665)	/* "negative" */
-#define UV_NAN_NUMERIC		UINT64CONST(0x6e756d6572696e61)	/* "numerina" */
-#define UV_INFINITE_NUMERIC	UINT64CONST(0x696e66696e697465)	/* "infinite" */
-
-/*
- * It also hashes NaN and both infinities to the same value (the seed alone),
- * so those get constants of their own too.
- */
-static uint64
-uv_numeric_hash_fixup(uint64 h, Datum value, Datum zero)
-{
-	Numeric		n = DatumGetNumeric(value);
-
-	if (numeric_is_nan(n))
-		return h ^ UV_NAN_NUMERIC;
-#if PG_VERSION_NUM >= 140000
-	if (numeric_is_inf(n))
-		h ^= UV_INFINITE_NUMERIC;
-#endif
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n), zero)) < 0)
-		h ^= UV_NEGATIVE_NUMERIC;
-	return h;
-}
-
-static inline uint64
-uv_hash_value(FunctionCallInfo fcinfo, int argno)
-{
-	UvHasher   *hasher = (UvHasher *) fcinfo->flinfo->fn_extra;
-	Datum		value = PG_GETARG_DATUM(argno);
-	uint64		h;
-
-	if (unlikely(hasher == NULL))
-		hasher = uv_hasher_lookup(fcinfo, argno);
-	switch (hasher->kind)
-	{
-			/*
-			 * The integer hashes inline, exactly as hashint2/4/8extended
-			 * compute them (the pinned hashes in sql/hll.sql check that):
-			 * an int8 folds its high half into the low one, which leaves
-			 * values that fit in 32 bits with their int4 hash.
-			 */
-		case UV_HASH_INT2:
-			h = hash_bytes_uint32_extended((uint32) (int32) DatumGetInt16(value), UV_HASH_SEED);
-			break;
-		case UV_HASH_INT4:
-			h = hash_bytes_uint32_extended((uint32) DatumGetInt32(value), UV_HASH_SEED);
-			break;
-		case UV_HASH_INT8:
-			{
-				int64		v = DatumGetInt64(value);
-				uint32		lo = (uint32) v;
-				uint32		hi = (uint32) (v >> 32);
-
-				lo ^= (v >= 0) ? hi : ~hi;
-				h = hash_bytes_uint32_extended(lo, UV_HASH_SEED);
-				break;
-			}
-		default:
-			h = DatumGetUInt64(FunctionCall2Coll(&hasher->proc, PG_GET_COLLATION(),
-												 value, UInt64GetDatum(UV_HASH_SEED)));
-			if (hasher->kind == UV_HASH_NUMERIC)
-				h = uv_numeric_hash_fixup(h, value, hasher->numeric_zero);
-			break;
-	}
-	return uv_mix64(h);
-}
-
 /* ---- type input and output ----------------------------------------------- */
+
+static Size
+uv_io_wire_size(const struct varlena *value)
+{
+	return uv_wire_size((const UvSketch *) value);
+}
+
+static void
+uv_io_encode(const struct varlena *value, uint8 *out)
+{
+	uv_encode((const UvSketch *) value, out);
+}
+
+static const char *
+uv_io_decode(const uint8 *in, Size len, struct varlena **value)
+{
+	UvSketch   *s;
+	UvError		err = uv_decode(in, len, &s, &uv_allocator);
+
+	if (err != UV_OK)
+		return uv_error_message(err);
+	*value = (struct varlena *) uv_finish(s);
+	return NULL;
+}
+
+/* Text "uv:<hex>", binary and bytea: the little-endian format of uv.h. */
+static const B2bStateIO uv_io = {"uvsketch", UV_TEXT_PREFIX, uv_io_wire_size, uv_io_encode, uv_io_decode};
 
 Datum
 uvsketch_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	UvSketch   *s;
-	UvError		err;
-
-	err = uv_decode_text(str, strlen(str), &s, &uv_allocator);
-	if (err != UV_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type uvsketch"),
-				 errdetail("%s", uv_error_message(err))));
-	PG_RETURN_POINTER(uv_finish(s));
+	PG_RETURN_POINTER(b2b_state_from_text(&uv_io, PG_GETARG_CSTRING(0)));
 }
 
+/* States in memory may be hash tables: every output is of the canonical form. */
 Datum
 uvsketch_out(PG_FUNCTION_ARGS)
 {
 	UvSketch   *s = uv_canonical(uv_sketch_arg(fcinfo, 0), &uv_allocator);
-	size_t		n = uv_text_size(s);
-	char	   *out = palloc(n + 1);
 
-	uv_encode_text(s, out);
-	out[n] = '\0';
-	PG_RETURN_CSTRING(out);
-}
-
-static UvSketch *
-uv_decode_binary(const char *data, size_t len, const char *what)
-{
-	UvSketch   *s;
-	UvError		err;
-
-	err = uv_decode((const uint8_t *) data, len, &s, &uv_allocator);
-	if (err != UV_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s for type uvsketch", what),
-				 errdetail("%s", uv_error_message(err))));
-	return uv_finish(s);
-}
-
-static bytea *
-uv_encode_bytea(UvSketch *s)
-{
-	UvSketch   *c = uv_canonical(s, &uv_allocator);
-	size_t		n = uv_wire_size(c);
-	bytea	   *out = palloc(VARHDRSZ + n);
-
-	SET_VARSIZE(out, VARHDRSZ + n);
-	uv_encode(c, (uint8_t *) VARDATA(out));
-	return out;
+	PG_RETURN_CSTRING(b2b_state_to_text(&uv_io, (struct varlena *) s));
 }
 
 Datum
 uvsketch_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	UvSketch   *s;
-
-	s = uv_decode_binary(buf->data + buf->cursor, buf->len - buf->cursor,
-						 "binary representation");
-	buf->cursor = buf->len;
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(b2b_state_recv(&uv_io, (StringInfo) PG_GETARG_POINTER(0)));
 }
 
 Datum
 uvsketch_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(uv_encode_bytea(uv_sketch_arg(fcinfo, 0)));
+	UvSketch   *s = uv_canonical(uv_sketch_arg(fcinfo, 0), &uv_allocator);
+
+	PG_RETURN_BYTEA_P(b2b_state_to_binary(&uv_io, (struct varlena *) s));
 }
 
 Datum
 uvsketch_to_bytea(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(uv_encode_bytea(uv_sketch_arg(fcinfo, 0)));
+	UvSketch   *s = uv_canonical(uv_sketch_arg(fcinfo, 0), &uv_allocator);
+
+	PG_RETURN_BYTEA_P(b2b_state_to_binary(&uv_io, (struct varlena *) s));
 }
 
 Datum
@@ -379,7 +235,8 @@ uvsketch_from_bytea(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 
-	PG_RETURN_POINTER(uv_decode_binary(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), "bytea value"));
+	PG_RETURN_POINTER(b2b_state_from_binary(&uv_io, (const uint8 *) VARDATA_ANY(b),
+											VARSIZE_ANY_EXHDR(b)));
 }
 
 /* ---- equality and the hash opclass --------------------------------------- */
@@ -402,38 +259,36 @@ uvsketch_hash(PG_FUNCTION_ARGS)
 	return hash_any((unsigned char *) s + VARHDRSZ, uv_size(s) - VARHDRSZ);
 }
 
-/* ---- aggregates ---------------------------------------------------------- */
+/* ---- aggregates over values ------------------------------------------------ */
 
-static void
-uv_require_aggregate(FunctionCallInfo fcinfo, const char *name)
+/*
+ * The transition functions of uv_hll(value [, precision]) and
+ * uv_sketch(value [, precision]): one C function per argument type, each
+ * serving the 2- and 3-argument SQL forms (PG_NARGS() tells them apart).
+ * Not strict: NULL values are skipped here, after the precision has been
+ * checked, so that a bad precision is an error on every row.
+ */
+static inline int
+uv_trans_precision(FunctionCallInfo fcinfo)
 {
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as part of an aggregate", name)));
+	if (PG_NARGS() < 3)
+		return UV_PRECISION_DEFAULT;
+	b2b_require_not_null(fcinfo, 2, "precision");
+	return uv_check_precision(PG_GETARG_INT32(2));
 }
 
 /*
- * Transition for uv_hll(anyelement [, precision]) and uv_sketch(...):
- * add the value's hash to the state, creating the state on the first
- * non-NULL value.  Not strict, so that NULL values are skipped here.
+ * Add the hash to the state, creating the state on the first non-NULL value.
+ * The state is updated in place when it has room; a state that must grow
+ * (or first appears) is built in the per-call context and returned, and the
+ * executor copies it into the aggregate context and frees the old one.
  */
 static Datum
-uv_sketch_trans_common(FunctionCallInfo fcinfo, int precision)
+uv_trans_add(FunctionCallInfo fcinfo, uint64 hash, int precision)
 {
-	UvSketch   *state;
+	UvSketch   *state = PG_ARGISNULL(0) ? NULL : uv_state_arg(fcinfo, 0);
 	UvSketch   *next;
-	uint64		hash;
 
-	uv_require_aggregate(fcinfo, "uv_sketch_trans");
-	state = PG_ARGISNULL(0) ? NULL : uv_state_arg(fcinfo, 0);
-	if (PG_ARGISNULL(1))
-	{
-		if (state == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
-	}
-	hash = uv_hash_value(fcinfo, 1);
 	if (state == NULL)
 		state = uv_finish(uv_new(precision, &uv_allocator));
 	else if (precision < state->precision)
@@ -449,25 +304,137 @@ uv_sketch_trans_common(FunctionCallInfo fcinfo, int precision)
 	PG_RETURN_POINTER(next == state ? state : uv_finish(next));
 }
 
+/* The common head: aggregate context, precision, a NULL value. */
+#define UV_TRANSFN_PROLOGUE(fcinfo, precision) \
+	do { \
+		(void) b2b_agg_context(fcinfo); \
+		(precision) = uv_trans_precision(fcinfo); \
+		if (PG_ARGISNULL(1)) \
+		{ \
+			if (PG_ARGISNULL(0)) \
+				PG_RETURN_NULL(); \
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
+		} \
+	} while (0)
+
+/* Any hashable type (anyelement): the plan of the call site's type. */
 Datum
-uv_sketch_trans(PG_FUNCTION_ARGS)
+uv_sketch_transfn(PG_FUNCTION_ARGS)
 {
-	return uv_sketch_trans_common(fcinfo, UV_PRECISION_DEFAULT);
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_datum(uv_hash_plan(fcinfo, 1), PG_GETARG_DATUM(1)),
+						precision);
+}
+
+/*
+ * The typed forms look nothing up, so they work the same without a call
+ * expression and without fn_extra (Citus runs them so on its workers); each
+ * computes exactly what uv_hash_datum() computes for its type.
+ */
+Datum
+uv_sketch_int2_transfn(PG_FUNCTION_ARGS)
+{
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_int64(PG_GETARG_INT16(1)), precision);
 }
 
 Datum
-uv_sketch_trans_precision(PG_FUNCTION_ARGS)
+uv_sketch_int4_transfn(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("uvsketch precision must not be NULL")));
-	return uv_sketch_trans_common(fcinfo, uv_check_precision(PG_GETARG_INT32(2)));
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_int64(PG_GETARG_INT32(1)), precision);
 }
 
-/* uv_hll's final function: the estimate, 0 when no value was seen. */
 Datum
-uv_hll_final(PG_FUNCTION_ARGS)
+uv_sketch_int8_transfn(PG_FUNCTION_ARGS)
+{
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_int64(PG_GETARG_INT64(1)), precision);
+}
+
+Datum
+uv_sketch_text_transfn(PG_FUNCTION_ARGS)
+{
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_text(PG_GETARG_DATUM(1), PG_GET_COLLATION()), precision);
+}
+
+Datum
+uv_sketch_uuid_transfn(PG_FUNCTION_ARGS)
+{
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_uuid(PG_GETARG_DATUM(1)), precision);
+}
+
+/* ---- aggregates over sketches, combining, finishing ---------------------- */
+
+/*
+ * Transition of uv_hll(uvsketch) and uv_sketch(uvsketch): the union of the
+ * state and one stored sketch.  Only the incoming sketch is validated, once;
+ * the state is our own (validating it on every row cost O(2^p / 8) per row).
+ * Not strict, so that the first sketch is validated too before it becomes
+ * the state (a strict function would have it copied in unseen).
+ */
+Datum
+uv_union_transfn(PG_FUNCTION_ARGS)
+{
+	UvSketch   *state;
+	UvSketch   *next;
+
+	(void) b2b_agg_context(fcinfo);
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	next = uv_sketch_arg(fcinfo, 1);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(next);	/* the executor copies it into the aggregate context */
+	state = uv_state_arg(fcinfo, 0);
+	uv_require_same_version(state, next);
+	PG_RETURN_POINTER(uv_finish(uv_union_into(state, next, &uv_allocator)));
+}
+
+/*
+ * The combine function of every uv aggregate: state := state UNION partial.
+ * Partial states come from parallel workers as they are, or from Citus
+ * workers through the text form (validated by uvsketch_in); either way the
+ * incoming one is checked before it is read.
+ */
+Datum
+uv_sketch_combinefn(PG_FUNCTION_ARGS)
+{
+	UvSketch   *state;
+	UvSketch   *partial;
+
+	(void) b2b_agg_context(fcinfo);
+	state = uv_state_arg(fcinfo, 0);
+	partial = uv_sketch_arg(fcinfo, 1);
+	uv_require_same_version(state, partial);
+	PG_RETURN_POINTER(uv_finish(uv_union_into(state, partial, &uv_allocator)));
+}
+
+/*
+ * uv_hll's final function: the estimate, 0 when no value was seen.  The
+ * finals check the state once per group (cheap next to building it): a
+ * strict transition, as a 1.0 catalog's uv_union is, hands the executor's
+ * copy of a lone first sketch straight to them.
+ */
+Datum
+uv_hll_finalfn(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
@@ -479,7 +446,7 @@ uv_hll_final(PG_FUNCTION_ARGS)
  * state itself, which stays in the aggregate's memory).
  */
 Datum
-uv_sketch_final(PG_FUNCTION_ARGS)
+uv_sketch_finalfn(PG_FUNCTION_ARGS)
 {
 	UvSketch   *state = uv_sketch_arg(fcinfo, 0);
 	UvSketch   *c = uv_canonical(state, &uv_allocator);
@@ -501,15 +468,8 @@ uv_count(PG_FUNCTION_ARGS)
 }
 
 /*
- * uv_union(a, b) and a || b; also the transition function of uv_hll(uvsketch)
- * and uv_sketch(uvsketch), and the combine function of every aggregate here.
- *
- * Called by an aggregate, the first argument is the aggregate's own state
- * (the function is strict, so the executor starts the state with a copy of
- * the first non-NULL sketch): it is updated in place and handed back, maybe
- * as a hash table.  Called as a plain function it works on a copy, since an
- * argument may point into a shared buffer, and returns the canonical form.
- * The second argument is never modified.
+ * uv_union(a, b) and a || b: a new canonical sketch (an argument may point
+ * into a shared buffer, so neither is modified).
  */
 Datum
 uv_union(PG_FUNCTION_ARGS)
@@ -518,8 +478,7 @@ uv_union(PG_FUNCTION_ARGS)
 	UvSketch   *b = uv_sketch_arg(fcinfo, 1);
 	UvSketch   *result;
 
-	if (AggCheckCallContext(fcinfo, NULL))
-		PG_RETURN_POINTER(uv_finish(uv_union_into(a, b, &uv_allocator)));
+	uv_require_same_version(a, b);
 	result = uv_union_into(uv_fold(a, a->precision, &uv_allocator), b, &uv_allocator);
 	PG_RETURN_POINTER(uv_finish(uv_canonical(result, &uv_allocator)));
 }
@@ -546,9 +505,10 @@ uv_add(PG_FUNCTION_ARGS)
 	{
 		UvSketch   *arg = uv_sketch_arg(fcinfo, 0);
 
+		uv_require_current_version(arg);
 		s = uv_fold(arg, arg->precision, &uv_allocator);
 	}
-	s = uv_add_hash(s, uv_hash_value(fcinfo, 1), &uv_allocator);
+	s = uv_add_hash(s, uv_hash_datum(uv_hash_plan(fcinfo, 1), PG_GETARG_DATUM(1)), &uv_allocator);
 	PG_RETURN_POINTER(uv_finish(uv_canonical(s, &uv_allocator)));
 }
 
@@ -559,7 +519,14 @@ uv_precision(PG_FUNCTION_ARGS)
 }
 
 Datum
+uv_hash_version(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(uv_sketch_arg(fcinfo, 0)->version);
+}
+
+/* The version-2 hash a value contributes (uv_hash_datum). */
+Datum
 uv_hash(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64((int64) uv_hash_value(fcinfo, 0));
+	PG_RETURN_INT64((int64) uv_hash_datum(uv_hash_plan(fcinfo, 0), PG_GETARG_DATUM(0)));
 }

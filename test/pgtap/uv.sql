@@ -1,7 +1,7 @@
 -- pgTAP: uv_hll / uv_sketch / uvsketch on the sample dataset, SQLSTATEs, parallel plans, memory.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(33);
+SELECT plan(46);
 
 CREATE SCHEMA hll_t;
 SET search_path = hll_t, public;
@@ -15,6 +15,9 @@ SELECT has_function('public', 'uv_hll', ARRAY['uvsketch'], 'uv_hll(uvsketch)');
 SELECT has_function('public', 'uv_sketch', ARRAY['anyelement'], 'uv_sketch(anyelement)');
 SELECT has_function('public', 'uv_sketch', ARRAY['anyelement', 'integer'], 'uv_sketch(anyelement, int)');
 SELECT has_function('public', 'uv_sketch', ARRAY['uvsketch'], 'uv_sketch(uvsketch)');
+SELECT has_function('public', 'uv_hll', ARRAY['bigint'], 'uv_hll(bigint)');
+SELECT has_function('public', 'uv_sketch', ARRAY['text', 'integer'], 'uv_sketch(text, int)');
+SELECT has_function('public', 'uv_hash_version', ARRAY['uvsketch'], 'uv_hash_version(uvsketch)');
 SELECT has_operator('uvsketch', 'public', '||', 'uvsketch', 'uvsketch', 'uvsketch || uvsketch');
 SELECT has_operator('uvsketch', 'public', '=', 'uvsketch', 'boolean', 'uvsketch = uvsketch');
 
@@ -33,6 +36,29 @@ SELECT results_eq(
   'text keys (and NULLs in them) count like count(DISTINCT)');
 SELECT is((SELECT uv_hll(visitor_id::text) FROM events), (SELECT uv_hll(visitor_id) FROM events),
           'a text key counts the same visitors');
+
+-- Hash version 2 against count(DISTINCT) on the sample: structured 64-bit ids, timestamps,
+-- and signed numerics inside arrays, records and jsonb.
+SELECT results_eq(
+  $$SELECT channel, uv_hll((visitor_id << 32) | visitor_id), uv_hll((account_id << 32) | (visitor_id % 1000)) FROM events GROUP BY 1 ORDER BY 1$$,
+  $$SELECT channel, count(DISTINCT (visitor_id << 32) | visitor_id), count(DISTINCT (account_id << 32) | (visitor_id % 1000)) FROM events GROUP BY 1 ORDER BY 1$$,
+  'structured 64-bit ids (k << 32 | k, account << 32 | n) count like count(DISTINCT)');
+SELECT results_eq(
+  $$SELECT event, uv_hll(date_trunc('hour', ts)), uv_hll(date_trunc('hour', ts)::timestamp), uv_hll(ts - date_trunc('day', ts)) FROM events GROUP BY 1 ORDER BY 1$$,
+  $$SELECT event, count(DISTINCT date_trunc('hour', ts)), count(DISTINCT date_trunc('hour', ts)::timestamp), count(DISTINCT ts - date_trunc('day', ts)) FROM events GROUP BY 1 ORDER BY 1$$,
+  'timestamps, timestamptz and intervals count like count(DISTINCT)');
+SELECT results_eq(
+  $$SELECT plan, uv_hll(ARRAY[mrr - 100, amount - 100]), uv_hll(ROW(mrr - 100, account_id << 32)),
+           uv_hll(jsonb_build_object('d', mrr - 100, 'a', ARRAY[100 - amount])),
+           uv_hll(numrange(mrr - 100, mrr - 50))
+    FROM subscriptions GROUP BY 1 ORDER BY 1$$,
+  $$SELECT plan, count(DISTINCT ARRAY[mrr - 100, amount - 100]), count(DISTINCT ROW(mrr - 100, account_id << 32)),
+           count(DISTINCT jsonb_build_object('d', mrr - 100, 'a', ARRAY[100 - amount])),
+           count(DISTINCT numrange(mrr - 100, mrr - 50))
+    FROM subscriptions GROUP BY 1 ORDER BY 1$$,
+  'signed numerics inside arrays, records, jsonb and ranges count like count(DISTINCT)');
+SELECT ok((SELECT count(*) FROM subscriptions WHERE mrr < 100) > 0 AND (SELECT count(*) FROM subscriptions WHERE mrr > 100) > 0,
+          'the sample has amounts on both sides of 100 (so the signs above vary)');
 
 -- Daily sketches roll up to monthly UV: identical to the estimate over raw rows.
 CREATE TABLE daily_uv AS
@@ -58,15 +84,18 @@ SELECT is((SELECT uv_count(a.visitors || b.visitors) FROM two_days t
 -- Error codes.
 SELECT throws_ok($$SELECT 'nope'::uvsketch$$, '22P02', NULL, 'bad text input: 22P02');
 SELECT throws_ok($$SELECT 'uv:0113010000000000'::uvsketch$$, '22P02', NULL, 'bad precision in text: 22P02');
-SELECT throws_ok($$SELECT '\x0113010000000000'::bytea::uvsketch$$, '22023', NULL, 'bad bytea: 22023');
-SELECT throws_ok($$SELECT '\x010e0100'::bytea::uvsketch$$, '22023', NULL, 'short bytea: 22023');
+SELECT throws_ok($$SELECT '\x0113010000000000'::bytea::uvsketch$$, '22P03', NULL, 'bad bytea: 22P03');
+SELECT throws_ok($$SELECT '\x010e0100'::bytea::uvsketch$$, '22P03', NULL, 'short bytea: 22P03');
 SELECT throws_ok($$SELECT uv_hll(x, 19) FROM generate_series(1, 2) x$$, '22023',
-                 'uvsketch precision 19 is out of range', 'precision 19: 22023');
+                 'precision 19 is out of range', 'precision 19: 22023');
 SELECT throws_ok($$SELECT uv_sketch(x, 3) FROM generate_series(1, 2) x$$, '22023', NULL, 'precision 3: 22023');
 SELECT throws_ok($$SELECT uv_hll(x, NULL) FROM generate_series(1, 2) x$$, '22004', NULL, 'NULL precision: 22004');
 SELECT throws_ok($$SELECT uv_hll(point(x, x)) FROM generate_series(1, 2) x$$, '42883',
                  'could not identify an extended hash function for type point', 'no hash support: 42883');
-SELECT throws_ok($$SELECT uv_sketch_trans(NULL, 1)$$, '0A000', NULL, 'transition outside an aggregate: 0A000');
+SELECT throws_ok($$SELECT uv_sketch_transfn(NULL::uvsketch, 1)$$, '0A000', NULL, 'transition outside an aggregate: 0A000');
+SELECT throws_ok($$SELECT 'uv:010e010000000000'::uvsketch || uv_sketch(1)$$, '22023',
+                 'cannot combine uvsketch values of different hash versions', 'mixing hash versions: 22023');
+SELECT throws_ok($$SELECT uv_add('uv:010e010000000000', 1)$$, '22023', NULL, 'adding to a 1.0 sketch: 22023');
 
 -- Serial = parallel, with Partial/Finalize Aggregate in the plan.
 CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -99,25 +128,53 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 
--- Memory: 20,000 groups of ~100 distinct values stay in one HashAggregate batch within 64MB.
-CREATE TABLE many_groups AS
-SELECT i % 20000 AS g, (i / 20000) * 7919 % 1000003 AS v FROM generate_series(0, 1999999) i;
-ANALYZE many_groups;
-SET LOCAL work_mem = '64MB';
-SET LOCAL max_parallel_workers_per_gather = 0;
-SET LOCAL enable_sort = off;
+-- Memory.  A group's state grows after the hash aggregate admitted its group, so the
+-- aggregates declare the size it comes to (SSPACE): with every group growing to full
+-- registers, the hash table still stays near work_mem x hash_mem_multiplier, spilling
+-- the groups that do not fit into batches, and the counts do not change.
 CREATE FUNCTION pg_temp.agg_plan(q text) RETURNS jsonb LANGUAGE plpgsql AS $f$
 DECLARE p jsonb;
 BEGIN
   EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || q INTO p;
   RETURN p -> 0 -> 'Plan';
 END $f$;
+CREATE TABLE growing AS SELECT i % 300 AS g, i AS v FROM generate_series(0, 539999) i;
+ANALYZE growing;
+SET LOCAL max_parallel_workers_per_gather = 0;
+SET LOCAL enable_sort = off;
+SET LOCAL work_mem = '64MB';
+CREATE TEMP TABLE growing_in_memory AS SELECT g, uv_hll(v) AS n FROM growing GROUP BY g;
+SET LOCAL work_mem = '1MB';
+SET LOCAL hash_mem_multiplier = 1.0;
 CREATE TEMP TABLE mem_plan AS
+SELECT pg_temp.agg_plan('SELECT g, uv_hll(v) FROM growing GROUP BY g') AS p;
+SELECT ok((SELECT (p ->> 'Peak Memory Usage')::int <= 1024 * 1.25 FROM mem_plan),
+          '300 groups growing to 16 KiB each with a 1 MB limit: peak memory within 1.25 MB, got '
+          || (SELECT p ->> 'Peak Memory Usage' FROM mem_plan) || ' kB');
+SELECT ok((SELECT (p ->> 'HashAgg Batches')::int > 1 FROM mem_plan), '... by spilling groups into batches');
+SELECT results_eq($$SELECT g, uv_hll(v) FROM growing GROUP BY g ORDER BY g$$,
+                  $$SELECT g, n FROM growing_in_memory ORDER BY g$$,
+                  '... with the counts of the in-memory aggregate');
+SET LOCAL work_mem = '4MB';
+SET LOCAL hash_mem_multiplier = 2.0;
+CREATE TEMP TABLE mem_plan_8 AS
+SELECT pg_temp.agg_plan('SELECT g, uv_hll(v) FROM growing GROUP BY g') AS p;
+SELECT ok((SELECT (p ->> 'Peak Memory Usage')::int <= 8192 * 1.25 FROM mem_plan_8),
+          'with an 8 MB limit: peak memory within 10 MB, got '
+          || (SELECT p ->> 'Peak Memory Usage' FROM mem_plan_8) || ' kB');
+-- 20,000 small groups (about 100 values each, 1 KiB states) fit in one batch when the
+-- limit covers the declared size, and every group is counted exactly.
+CREATE TABLE many_groups AS
+SELECT i % 20000 AS g, (i / 20000) * 7919 % 1000003 AS v FROM generate_series(0, 1999999) i;
+ANALYZE many_groups;
+SET LOCAL work_mem = '256MB';
+CREATE TEMP TABLE small_plan AS
 SELECT pg_temp.agg_plan('SELECT g, uv_hll(v) FROM many_groups GROUP BY g') AS p;
-SELECT is((SELECT (p ->> 'Strategy') || '/' || (p ->> 'HashAgg Batches') FROM mem_plan),
+SELECT is((SELECT (p ->> 'Strategy') || '/' || (p ->> 'HashAgg Batches') FROM small_plan),
           'Hashed/1', '20,000 groups: HashAggregate in one batch (no spill)');
-SELECT ok((SELECT (p ->> 'Peak Memory Usage')::bigint < 65536 FROM mem_plan),
-          '20,000 groups of 100 values: peak memory under 64MB');
+SELECT ok((SELECT (p ->> 'Peak Memory Usage')::bigint < 40960 FROM small_plan),
+          '20,000 groups of 100 values: peak memory under 40 MB, got '
+          || (SELECT p ->> 'Peak Memory Usage' FROM small_plan) || ' kB');
 SELECT results_eq(
   $$SELECT count(*), sum(n)::bigint FROM (SELECT g, uv_hll(v) AS n FROM many_groups GROUP BY g) s$$,
   $$SELECT 20000::bigint, 2000000::bigint$$,

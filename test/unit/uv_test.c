@@ -1,5 +1,5 @@
 /*
- * hll_test.c: unit tests of the uvsketch core (src/uv/uv.c), no server.
+ * uv_test.c: unit tests of the uvsketch core (src/uv/uv.c), no server.
  *
  * Expected values come from outside the code under test: exact counts are
  * the number of distinct inputs we generated, folded sketches are compared
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "uv/uv.h"
 #include "tap.h"
 
@@ -154,15 +155,31 @@ test_zero_hash_and_canonical(void)
 	free(cb);
 }
 
+/* the text form of the server: "uv:" + hex of the binary format */
+static char *
+to_text(const UvSketch *c)
+{
+	size_t		n = uv_wire_size(c);
+	uint8_t    *bytes = malloc(n);
+	char	   *text = malloc(3 + 2 * n + 1);
+
+	uv_encode(c, bytes);
+	memcpy(text, "uv:", 3);
+	b2b_hex_encode(bytes, n, text + 3);
+	text[3 + 2 * n] = '\0';
+	free(bytes);
+	return text;
+}
+
 /* pinned bytes of a known sketch: worked out by hand from uv.h */
 static void
 test_pinned_bytes(void)
 {
 	UvSketch   *s = uv_new(12, &A);
 	UvSketch   *c;
-	char		text[128];
+	char	   *text;
 	uint8_t		bytes[64];
-	const char *expect = "uv:010c010002000000"
+	const char *expect = "uv:020c010002000000"
 		"0100000000000000"
 		"0807060504030201";
 
@@ -171,12 +188,11 @@ test_pinned_bytes(void)
 	c = canon(s);
 	ok(uv_wire_size(c) == 24, "sparse of 2 hashes is 24 bytes");
 	uv_encode(c, bytes);
-	ok(bytes[0] == 1 && bytes[1] == 12 && bytes[2] == 1 && bytes[3] == 0 && bytes[4] == 2 &&
-	   bytes[8] == 1 && bytes[16] == 8 && bytes[23] == 1, "binary: version, p, repr, LE count, LE hashes");
-	ok(uv_text_size(c) == strlen(expect), "text size");
-	uv_encode_text(c, text);
-	text[uv_text_size(c)] = '\0';
+	ok(bytes[0] == 2 && bytes[1] == 12 && bytes[2] == 1 && bytes[3] == 0 && bytes[4] == 2 &&
+	   bytes[8] == 1 && bytes[16] == 8 && bytes[23] == 1, "binary: version 2, p, repr, LE count, LE hashes");
+	text = to_text(c);
 	ok(strcmp(text, expect) == 0, "text form pinned: %s", text);
+	free(text);
 	free(c);
 
 	/* dense p=4: hash 0xF000...0 -> register 15, rest 0 -> rho = q + 1 = 61 */
@@ -185,10 +201,10 @@ test_pinned_bytes(void)
 	s = add(s, UINT64_C(0x1800000000000000));	/* register 1, rest 1000.. -> rho 1 */
 	s = add(s, UINT64_C(0x2080000000000000));	/* register 2, rest 0000 1000.. -> rho 5 */
 	c = canon(s);
-	uv_encode_text(c, text);
-	text[uv_text_size(c)] = '\0';
-	ok(strcmp(text, "uv:0104020000000000" "000105000000000000000000000000" "3d") == 0,
+	text = to_text(c);
+	ok(strcmp(text, "uv:0204020000000000" "000105000000000000000000000000" "3d") == 0,
 	   "dense text pinned: %s", text);
+	free(text);
 	free(c);
 }
 
@@ -205,17 +221,19 @@ test_round_trips(void)
 		UvSketch   *c = canon(build(k % 2 ? 10 : 14, 99 + k, sizes[k]));
 		size_t		n = uv_wire_size(c);
 		uint8_t    *buf = malloc(n);
-		char	   *text = malloc(uv_text_size(c) + 1);
+		char	   *text = to_text(c);
+		uint8_t    *back = malloc(n + 1);
 		UvSketch   *d = NULL;
 
 		uv_encode(c, buf);
 		if (uv_decode(buf, n, &d, &A) != UV_OK || !uv_equal(c, d))
 			bin_ok = 0;
 		free(d);
-		uv_encode_text(c, text);
-		if (uv_decode_text(text, uv_text_size(c), &d, &A) != UV_OK || !uv_equal(c, d))
+		if (!b2b_hex_decode(text + 3, strlen(text + 3), back) ||
+			uv_decode(back, n, &d, &A) != UV_OK || !uv_equal(c, d))
 			text_ok = 0;
 		free(d);
+		free(back);
 		free(text);
 		free(buf);
 		free(c);
@@ -224,12 +242,19 @@ test_round_trips(void)
 	ok(text_ok, "text round trip");
 }
 
+/* "uv:<hex>" through the common hex decoder and uv_decode, as uvsketch_in does */
 static UvError
 decode_hex(const char *text)
 {
 	UvSketch   *s = NULL;
-	UvError		err = uv_decode_text(text, strlen(text), &s, &A);
+	size_t		len = strlen(text) - 3;
+	uint8_t    *bytes = malloc(len / 2 + 1);
+	UvError		err;
 
+	if (strncmp(text, "uv:", 3) != 0 || !b2b_hex_decode(text + 3, len, bytes))
+		abort();
+	err = uv_decode(bytes, len / 2, &s, &A);
+	free(bytes);
 	free(s);
 	return err;
 }
@@ -237,18 +262,14 @@ decode_hex(const char *text)
 static void
 test_decode_errors(void)
 {
-	char	   *dense;
-	size_t		i;
-
-	ok(decode_hex("uv:010e010000000000") == UV_OK, "empty sparse decodes");
-	ok(decode_hex("xx:010e010000000000") == UV_ERR_PREFIX, "bad prefix");
-	ok(decode_hex("uv") == UV_ERR_PREFIX, "short prefix");
-	ok(decode_hex("uv:010e01000000000") == UV_ERR_HEX, "odd hex");
-	ok(decode_hex("uv:010e0100000000zz") == UV_ERR_HEX, "bad hex digit");
+	ok(decode_hex("uv:010e010000000000") == UV_OK, "empty sparse of hash version 1 decodes");
+	ok(decode_hex("uv:020e010000000000") == UV_OK, "empty sparse of hash version 2 decodes");
 	ok(decode_hex("uv:010e0100") == UV_ERR_TRUNCATED, "header cut");
-	ok(decode_hex("uv:020e010000000000") == UV_ERR_VERSION, "version 2");
+	ok(decode_hex("uv:") == UV_ERR_TRUNCATED, "no bytes");
+	ok(decode_hex("uv:030e010000000000") == UV_ERR_VERSION, "version 3");
+	ok(decode_hex("uv:000e010000000000") == UV_ERR_VERSION, "version 0");
 	ok(decode_hex("uv:0103010000000000") == UV_ERR_PRECISION, "precision 3");
-	ok(decode_hex("uv:0113010000000000") == UV_ERR_PRECISION, "precision 19");
+	ok(decode_hex("uv:0213010000000000") == UV_ERR_PRECISION, "precision 19");
 	ok(decode_hex("uv:010e030000000000") == UV_ERR_REPR, "hash-table repr is never external");
 	ok(decode_hex("uv:010e010100000000") == UV_ERR_RESERVED, "reserved byte");
 	ok(decode_hex("uv:010e01000000000000") == UV_ERR_LENGTH, "trailing byte");
@@ -258,11 +279,11 @@ test_decode_errors(void)
 	   "p=4 sparse holds at most 1 hash");
 	ok(decode_hex("uv:010e010002000000" "0200000000000000" "0100000000000000") == UV_ERR_ORDER,
 	   "unsorted hashes");
-	ok(decode_hex("uv:010e010002000000" "0100000000000000" "0100000000000000") == UV_ERR_ORDER,
+	ok(decode_hex("uv:020e010002000000" "0100000000000000" "0100000000000000") == UV_ERR_ORDER,
 	   "duplicate hashes");
 	ok(decode_hex("uv:0104020000000000" "00000000000000000000000000000000") == UV_OK,
 	   "dense p=4 decodes");
-	ok(decode_hex("uv:0104020000000000" "0000000000000000000000000000003d") == UV_OK,
+	ok(decode_hex("uv:0204020000000000" "0000000000000000000000000000003d") == UV_OK,
 	   "register 61 = q + 1 is allowed at p=4");
 	ok(decode_hex("uv:0104020000000000" "0000000000000000000000000000003e") == UV_ERR_REGISTER,
 	   "register 62 rejected at p=4");
@@ -270,14 +291,186 @@ test_decode_errors(void)
 	   "dense count field must be 0");
 	ok(decode_hex("uv:0104020000000000" "000000000000000000000000000000") == UV_ERR_TRUNCATED,
 	   "dense registers cut");
-	dense = malloc(2 * (uv_max_wire_size() + 1) + 4);
-	strcpy(dense, "uv:");
-	for (i = 0; i < 2 * (uv_max_wire_size() + 1); i++)
-		dense[3 + i] = '0';
-	dense[3 + 2 * (uv_max_wire_size() + 1)] = '\0';
-	ok(decode_hex(dense) == UV_ERR_LENGTH, "oversized text rejected before allocating");
-	free(dense);
-	ok(strlen(uv_error_message(UV_ERR_ORDER)) > 10, "error messages exist");
+	{
+		/* every message is a full sentence: capitalized, with a period */
+		int			e;
+		int			sentences = 1;
+
+		for (e = UV_OK; e <= UV_ERR_HASH_VERSION; e++)
+		{
+			const char *m = uv_error_message((UvError) e);
+
+			if (!(m[0] >= 'A' && m[0] <= 'Z') || m[strlen(m) - 1] != '.')
+				sentences = 0;
+		}
+		ok(sentences, "error messages are capitalized sentences with a period");
+	}
+}
+
+/* the hash version travels with the sketch through every operation */
+static void
+test_versions(void)
+{
+	UvSketch   *fresh = build(14, 3, 10);
+	UvSketch   *v1 = NULL;
+	UvSketch   *f;
+	UvSketch   *u;
+	uint8_t		bytes[8 + 16];
+
+	ok(fresh->version == UV_VERSION_CURRENT && UV_VERSION_CURRENT == 2, "new sketches have hash version 2");
+	memcpy(bytes, "\x01\x0e\x01\x00\x02\x00\x00\x00", 8);
+	memset(bytes + 8, 0, 16);
+	bytes[8] = 1;
+	bytes[16] = 2;
+	ok(uv_decode(bytes, sizeof(bytes), &v1, &A) == UV_OK && v1->version == 1, "a version 1 sketch reads as version 1");
+	f = uv_fold(v1, 10, &A);
+	ok(f->version == 1, "folding keeps the version");
+	u = uv_union_into(uv_fold(v1, 14, &A), f, &A);
+	ok(u->version == 1 && uv_estimate(u) == 2, "a union of version 1 sketches is version 1");
+	u = canon(u);
+	ok(u->version == 1, "the canonical form keeps the version");
+	ok(uv_check_union(v1, f) == UV_OK && uv_check_union(fresh, fresh) == UV_OK, "same versions combine");
+	ok(uv_check_union(v1, fresh) == UV_ERR_HASH_VERSION && uv_check_union(fresh, v1) == UV_ERR_HASH_VERSION,
+	   "different versions do not");
+	ok(uv_check_add(fresh) == UV_OK && uv_check_add(v1) == UV_ERR_HASH_VERSION,
+	   "new hashes go only into version 2 sketches");
+	{
+		UvSketch   *dense = canon(build(4, 9, 100));
+		uint8_t    *out = malloc(uv_wire_size(dense));
+
+		uv_encode(dense, out);
+		ok(out[0] == 2 && dense->repr == UV_REPR_DENSE, "a dense version 2 sketch encodes version 2");
+		free(out);
+		free(dense);
+	}
+	free(fresh);
+	free(v1);
+	free(f);
+	free(u);
+}
+
+static int
+compare_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a;
+	uint64_t	y = *(const uint64_t *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* how many values of a[0..n) are repeated (after sorting) */
+static size_t
+duplicates(uint64_t *a, size_t n)
+{
+	size_t		i;
+	size_t		d = 0;
+
+	qsort(a, n, sizeof(uint64_t), compare_u64);
+	for (i = 1; i < n; i++)
+		d += a[i] == a[i - 1];
+	return d;
+}
+
+static void
+test_hash_version_2(void)
+{
+	size_t		n = 200000;
+	uint64_t   *h = malloc(n * sizeof(uint64_t));
+	size_t		i;
+	int			agree = 1;
+
+	/* pinned: splitmix64 of v * gamma + seed, computed independently in Python */
+	ok(uv_hash_int64(1) == UINT64_C(4480747724339269201), "hash of 1 pinned");
+	ok(uv_hash_int64(0) == UINT64_C(448284845567837532), "hash of 0 pinned");
+	ok(uv_hash_int64(-1) == (uint64_t) INT64_C(-6880314080130092572), "hash of -1 pinned");
+
+	/* the structured ids that collided in version 1 (lo ^ hi) are all distinct now */
+	for (i = 0; i < n; i++)
+		h[i] = uv_hash_int64((int64_t) (((uint64_t) i << 32) | i));
+	ok(duplicates(h, n) == 0, "(k << 32) | k: %zu values, no collision", n);
+	for (i = 0; i < n; i++)
+		h[i] = uv_hash_int64((int64_t) ((uint64_t) (i % 16) << 32 | (i / 16)));
+	ok(duplicates(h, n) == 0, "sharded ids shard << 32 | seq: no collision");
+
+	/* int2 and int4 values are sign-extended: the same as int8 */
+	for (i = 0; i < 65536; i++)
+	{
+		int16_t		v = (int16_t) (i - 32768);
+
+		if (uv_hash_int64((int32_t) v) != uv_hash_int64((int64_t) v))
+			agree = 0;
+	}
+	ok(agree, "sign extension: int2, int4 and int8 agree");
+
+	/* intervals: the 128-bit span decides */
+	ok(uv_hash_interval(0, 1, 0) == uv_hash_interval(INT64_C(86400000000), 0, 0), "'1 day' = '24 hours'");
+	ok(uv_hash_interval(0, 30, 0) == uv_hash_interval(0, 0, 1), "'1 month' = '30 days'");
+	ok(uv_hash_interval(1, 0, 0) != uv_hash_interval(INT64_C(4294967296), 0, 0),
+	   "1 us and 2^32 us differ (version 1 folded them together)");
+	ok(uv_hash_interval(-5, 0, 0) == uv_hash_int64(-5), "a span that fits 64 bits hashes as that integer");
+#ifdef __SIZEOF_INT128__
+	{
+		/* spans beyond 64 bits: equal spans agree, against the compiler's int128 */
+		int32_t		months[] = {0, 1, -1, 2147483647, -2147483647 - 1, 12000000, -12000000};
+		int32_t		days[] = {0, 1, -1, 2147483647, -2147483647 - 1};
+		int64_t		times[] = {0, 1, -1, INT64_C(9223372036854775807), INT64_C(-9223372036854775807) - 1};
+		size_t		a,
+					b,
+					c;
+		int			same = 1;
+
+		for (a = 0; a < 7; a++)
+			for (b = 0; b < 5; b++)
+				for (c = 0; c < 5; c++)
+				{
+					__int128	span = (__int128) times[c] +
+						((__int128) months[a] * 30 + days[b]) * (__int128) INT64_C(86400000000);
+					/* the same span as days only, when it fits, else by one more day and less time */
+					int64_t		lo = (int64_t) (uint64_t) span;
+					int			fits = span == (__int128) lo;
+
+					if (fits && uv_hash_interval(times[c], days[b], months[a]) != uv_hash_int64(lo))
+						same = 0;
+					if (!fits && times[c] < INT64_C(9223372036854775807) - INT64_C(86400000000) &&
+						days[b] > -2147483647 &&
+						uv_hash_interval(times[c] + INT64_C(86400000000), days[b] - 1, months[a]) !=
+						uv_hash_interval(times[c], days[b], months[a]))
+						same = 0;
+				}
+		ok(same, "interval spans, 64-bit and wider, hash by value");
+	}
+#endif
+	ok(uv_hash_timetz(1000000, 0) != uv_hash_timetz(1000000, 3600) &&
+	   uv_hash_timetz(1000000, 3600) == uv_hash_timetz(1000000, 3600), "time with time zone: both fields count");
+
+	/* numerics: the five kinds differ; non-negative keeps the version-1 hash */
+	h[0] = uv_hash_numeric(42, UV_NUMERIC_NONNEGATIVE);
+	h[1] = uv_hash_numeric(42, UV_NUMERIC_NEGATIVE);
+	h[2] = uv_hash_numeric(42, UV_NUMERIC_NAN);
+	h[3] = uv_hash_numeric(42, UV_NUMERIC_PLUS_INFINITY);
+	h[4] = uv_hash_numeric(42, UV_NUMERIC_MINUS_INFINITY);
+	ok(duplicates(h, 5) == 0, "sign, NaN and both infinities are told apart");
+	ok(uv_hash_numeric(42, UV_NUMERIC_NONNEGATIVE) == uv_mix64(42), "a non-negative numeric hashes as in version 1");
+
+	/* container steps: sequences differing in one part never collide */
+	{
+		uint64_t	base = uv_hash_begin(UV_TAG_ARRAY);
+		int			distinct = 1;
+
+		for (i = 0; i < n; i++)
+			h[i] = uv_hash_step(uv_hash_step(base, uv_hash_int64(7)), uv_hash_int64((int64_t) i));
+		distinct = duplicates(h, n) == 0;
+		for (i = 0; i < n; i++)
+			h[i] = uv_hash_step(uv_hash_step(base, uv_hash_int64((int64_t) i)), uv_hash_int64(7));
+		distinct = distinct && duplicates(h, n) == 0;
+		ok(distinct, "one differing element in either position: distinct hashes");
+		ok(uv_hash_step(uv_hash_step(base, 1), 2) != uv_hash_step(uv_hash_step(base, 2), 1),
+		   "order matters");
+		ok(uv_hash_null_step(base) != uv_hash_step(base, UV_TAG_NULL) && uv_hash_null_step(base) != base,
+		   "a NULL element is a step of its own");
+		ok(uv_hash_begin(UV_TAG_ARRAY) != uv_hash_begin(UV_TAG_RECORD), "container kinds start apart");
+	}
+	free(h);
 }
 
 /* folding and unions give what a sketch built directly would give */
@@ -434,6 +627,8 @@ main(void)
 	test_pinned_bytes();
 	test_round_trips();
 	test_decode_errors();
+	test_versions();
+	test_hash_version_2();
 	test_fold_and_union();
 	test_ertl_edges();
 	test_accuracy();
