@@ -445,6 +445,8 @@ normalize(FunnelState *s, const FunnelAllocator *a)
 		s->count = n > 0 ? out + 1 : 0;
 	}
 	s->sorted_upto = s->count;
+	if (s->count > 0)
+		s->last_ts = event_ts(s, s->count - 1);
 	s->flags |= FUNNEL_SORTED;
 	if (s->fold != NULL)
 		fold_init(s->fold);		/* what it had read may have moved */
@@ -531,11 +533,9 @@ merge_into_last(FunnelState *s, int64_t ts, uint32_t steps)
 {
 	uint32_t	last;
 
-	if (s->count == 0)
+	if (s->count == 0 || s->last_ts != ts)
 		return false;
 	last = s->count - 1;
-	if (event_ts(s, last) != ts)
-		return false;
 	if (is_wide(s))
 		wide_events(s)[last].steps |= steps;
 	else
@@ -598,7 +598,7 @@ funnel_state_add(FunnelState **sp, int64_t ts, uint32_t steps, const FunnelAlloc
 		if (merge_into_last(s, ts, steps))
 			return FUNNEL_OK;
 	}
-	if (s->count > 0 && ts < event_ts(s, s->count - 1))
+	if (s->count > 0 && ts < s->last_ts)
 		s->flags &= ~FUNNEL_SORTED;
 	if (is_wide(s))
 	{
@@ -608,6 +608,7 @@ funnel_state_add(FunnelState **sp, int64_t ts, uint32_t steps, const FunnelAlloc
 	else
 		packed_events(s)[s->count] = eng_pack_time(ts, s->base, s->nsteps, steps);
 	s->count++;
+	s->last_ts = ts;
 	if (s->flags & FUNNEL_SORTED)
 		s->sorted_upto = s->count;
 	return FUNNEL_OK;

@@ -168,6 +168,7 @@ typedef struct FunnelState
 	uint32_t	capacity;		/* events the allocation holds */
 	uint32_t	sorted_upto;	/* events[0 .. sorted_upto) are sorted and merged */
 	int64_t		base;			/* packing base: the first event's time */
+	int64_t		last_ts;		/* the last event's time (count > 0): read with the header */
 	FunnelFold *fold;			/* a window's fold, or NULL; a FOLDED state's is at funnel_state_events() */
 	/* events follow */
 } FunnelState;

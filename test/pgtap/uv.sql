@@ -44,9 +44,11 @@ SELECT results_eq(
   $$SELECT channel, count(DISTINCT (visitor_id << 32) | visitor_id), count(DISTINCT (account_id << 32) | (visitor_id % 1000)) FROM events GROUP BY 1 ORDER BY 1$$,
   'structured 64-bit ids (k << 32 | k, account << 32 | n) count like count(DISTINCT)');
 SELECT results_eq(
-  $$SELECT event, uv_hll(date_trunc('hour', ts)), uv_hll(date_trunc('hour', ts)::timestamp), uv_hll(ts - date_trunc('day', ts)) FROM events GROUP BY 1 ORDER BY 1$$,
-  $$SELECT event, count(DISTINCT date_trunc('hour', ts)), count(DISTINCT date_trunc('hour', ts)::timestamp), count(DISTINCT ts - date_trunc('day', ts)) FROM events GROUP BY 1 ORDER BY 1$$,
-  'timestamps, timestamptz and intervals count like count(DISTINCT)');
+  $$SELECT event, uv_hll(date_trunc('hour', ts)), uv_hll(date_trunc('hour', ts)::timestamp),
+            uv_hll(date_trunc('minute', ts) - date_trunc('day', ts)) FROM events GROUP BY 1 ORDER BY 1$$,
+  $$SELECT event, count(DISTINCT date_trunc('hour', ts)), count(DISTINCT date_trunc('hour', ts)::timestamp),
+            count(DISTINCT date_trunc('minute', ts) - date_trunc('day', ts)) FROM events GROUP BY 1 ORDER BY 1$$,
+  'timestamps, timestamptz and intervals (times of day, to the minute: at most 1,440, so exact) count like count(DISTINCT)');
 SELECT results_eq(
   $$SELECT plan, uv_hll(ARRAY[mrr - 100, amount - 100]), uv_hll(ROW(mrr - 100, account_id << 32)),
            uv_hll(jsonb_build_object('d', mrr - 100, 'a', ARRAY[100 - amount])),
