@@ -151,7 +151,8 @@ SELECT funnel_report(visitor, ts, '7 days', 'strict_order', event = 'view', even
 FROM report_rows;
 SELECT funnel_report(visitor, ts, '7 days', event = 'view') IS NULL AS no_rows_null
 FROM report_rows WHERE false;
-SELECT funnel_report(visitor, ts, '7 days', false, false) AS rows_but_no_match FROM report_rows;
+SELECT funnel_report(visitor, ts, '7 days', false, false) IS NULL AS rows_but_no_entity_null FROM report_rows;
+SELECT funnel_report(NULL::int, ts, '7 days', true) IS NULL AS only_null_entities FROM report_rows;
 
 -- funnel_steps: a funnel as rows for charts; percentages of the first and previous step.
 SELECT * FROM funnel_steps('{1000,250,50,0}', '{visit,signup,trial,paid}');
@@ -178,6 +179,9 @@ COPY levels_copy TO '/tmp/b2b_funnel_levels_regress.bin' (FORMAT binary);
 CREATE TEMP TABLE levels_back (s funnel_levels);
 COPY levels_back FROM '/tmp/b2b_funnel_levels_regress.bin' (FORMAT binary);
 SELECT b.s::text = c.s::text AS binary_copy_round_trip FROM levels_back b, levels_copy c;
+SELECT (s::bytea)::funnel_levels::text = s::text AS bytea_round_trip,
+       encode(s::bytea, 'hex') = substr(s::text, 8) AS bytea_is_the_binary_form
+FROM levels_copy;
 
 -- Errors.
 \set VERBOSITY default
@@ -219,3 +223,15 @@ SELECT funnel_levels_transfn(NULL, 1, 3);
 SELECT pg_temp.combine_levels(s)
 FROM (VALUES ('funnel:0102010000000000000002000000000000000300000000000000'::funnel_levels),
              ('funnel:010100000000000000000100000000000000'::funnel_levels)) v(s);
+-- a count at the top of bigint cannot grow (an initial state at 2^63 - 1)
+CREATE AGGREGATE pg_temp.levels_from_max(int, int) (SFUNC = funnel_levels_transfn, STYPE = funnel_levels,
+  INITCOND = 'funnel:01010000000000000000ffffffffffffff7f');
+SELECT pg_temp.levels_from_max(1, 1);
+SELECT '\x01'::bytea::funnel_levels;
+-- an entity compared by a nondeterministic collation cannot be an entity, even when
+-- another argument carries an explicit collation
+CREATE COLLATION pg_temp.case_insensitive (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TEMP TABLE names (name text COLLATE pg_temp.case_insensitive, ts timestamptz);
+INSERT INTO names VALUES ('Alice', now()), ('alice', now());
+SELECT funnel_report(name, ts, '1 day', true) FROM names;
+SELECT funnel_report(name, ts, '1 day', 'default' COLLATE "C", true) FROM names;

@@ -148,7 +148,19 @@ SELECT count(*) AS rows_compared,
 FROM serial_levels s FULL JOIN parallel_levels p USING (mode, visitor);
 
 -- funnel_report in parallel: each worker sees part of every visitor's rows (a
--- visitor's rows are spread over the table), and the partial states combine exactly.
+-- visitor's rows are spread over the table), and the partial states combine exactly,
+-- also when one worker's rows include a time that does not pack (its state goes wide,
+-- the other's stays keyed by visitor, and the leader combines the two layouts).
+CREATE TABLE funnel_events_far AS SELECT * FROM funnel_events;
+INSERT INTO funnel_events_far VALUES (20000, 'infinity', 'A'), (20001, '-infinity', 'A'), (20001, 'infinity', 'B');
+ANALYZE funnel_events_far;
+SELECT (SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D')
+        FROM funnel_events_far) AS parallel_mixed_layouts;
+SET max_parallel_workers_per_gather = 0;
+SELECT (SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D')
+        FROM funnel_events_far) AS serial_mixed_layouts;
+SET max_parallel_workers_per_gather = 2;
+DROP TABLE funnel_events_far;
 SELECT pg_temp.plan_is_parallel($q$SELECT funnel_report(visitor, ts, '3 days', event = 'A', event = 'B', event = 'C', event = 'D')
                                   FROM funnel_events$q$) AS funnel_report_parallel;
 SELECT m.mode,

@@ -56,6 +56,14 @@ eng_memory_detach(EngMemory *m)
 	m->parent = NULL;
 }
 
+/* Call the allocator's check every ENG_CHECK_EVERY units of work. */
+static inline void
+check_now_and_then(const EngMemory *m, uint64_t i)
+{
+	if ((i & (ENG_CHECK_EVERY - 1)) == 0 && m->allocator->check != NULL)
+		m->allocator->check(m->allocator->ctx);
+}
+
 /* ---- keys ---------------------------------------------------------------------- */
 
 /*
@@ -316,6 +324,7 @@ eng_table_decode(EngTable *t, const uint8_t *in, size_t len, size_t *used, uint3
 		bool		added;
 		EngStatus	s;
 
+		check_now_and_then(t->memory, i);
 		if (!b2b_reader_ok(&r) || key_len > ENG_MAX_KEY)
 			return ENG_ERR_CORRUPT;
 		key = b2b_read_span(&r, key_len);
@@ -337,8 +346,10 @@ eng_table_merge(EngTable *t, const EngTable *src, uint32_t *map)
 	{
 		const EngEntity *e = eng_table_entity(src, id);
 		bool		added;
-		EngStatus	s = eng_table_lookup(t, e->hash, eng_entity_key(e), e->key_len, &map[id], &added);
+		EngStatus	s;
 
+		check_now_and_then(t->memory, id);
+		s = eng_table_lookup(t, e->hash, eng_entity_key(e), e->key_len, &map[id], &added);
 		if (s != ENG_OK)
 			return s;
 	}
@@ -354,20 +365,41 @@ eng_log_init(EngLog *log, EngMemory *memory)
 	log->memory = memory;
 }
 
+static size_t
+chunk_bytes(const EngLog *log, uint32_t c)
+{
+	return c == 0 ? sizeof(EngPair) * (size_t) log->first_capacity : sizeof(EngLogChunk);
+}
+
 void
 eng_log_free(EngLog *log)
 {
 	for (uint32_t c = 0; c < log->nchunks; c++)
-		eng_free(log->memory, log->chunks[c], sizeof(EngLogChunk));
+		eng_free(log->memory, log->chunks[c], chunk_bytes(log, c));
 	eng_free(log->memory, log->chunks, sizeof(EngLogChunk *) * log->chunks_capacity);
 	log->chunks = NULL;
 	log->nchunks = log->chunks_capacity = 0;
+	log->first_capacity = 0;
 	log->count = 0;
 }
 
 EngStatus
 eng_log_grow(EngLog *log)
 {
+	if (log->nchunks == 1 && log->first_capacity < ENG_LOG_CHUNK)
+	{
+		/* the first chunk doubles until it is whole */
+		uint32_t	capacity = 2 * log->first_capacity;
+		EngPair    *bigger = eng_alloc(log->memory, sizeof(EngPair) * (size_t) capacity);
+
+		if (bigger == NULL)
+			return ENG_ERR_MEMORY;
+		memcpy(bigger, log->chunks[0], sizeof(EngPair) * (size_t) log->first_capacity);
+		eng_free(log->memory, log->chunks[0], chunk_bytes(log, 0));
+		log->chunks[0] = (EngLogChunk *) bigger;
+		log->first_capacity = capacity;
+		return ENG_OK;
+	}
 	if (log->nchunks == UINT32_MAX)
 		return ENG_ERR_TOO_MANY;
 	if (log->nchunks == log->chunks_capacity)
@@ -383,12 +415,22 @@ eng_log_grow(EngLog *log)
 		log->chunks = chunks;
 		log->chunks_capacity = capacity;
 	}
+	if (log->nchunks == 0)
+	{
+		log->chunks[0] = eng_alloc(log->memory, sizeof(EngPair) * ENG_LOG_FIRST);
+		if (log->chunks[0] == NULL)
+			return ENG_ERR_MEMORY;
+		log->first_capacity = ENG_LOG_FIRST;
+		log->nchunks = 1;
+		return ENG_OK;
+	}
 	log->chunks[log->nchunks] = eng_alloc(log->memory, sizeof(EngLogChunk));
 	if (log->chunks[log->nchunks] == NULL)
 		return ENG_ERR_MEMORY;
 	log->nchunks++;
 	return ENG_OK;
 }
+
 
 #define LOG_RECORD_BYTES 16
 
@@ -427,6 +469,7 @@ eng_log_decode(EngLog *log, const uint8_t *in, size_t len, size_t *used,
 		uint64_t	value = b2b_read_u64(&r);
 		EngStatus	s;
 
+		check_now_and_then(log->memory, i);
 		if (map != NULL)
 		{
 			if (key >= nmap)
@@ -447,8 +490,10 @@ eng_log_append_log(EngLog *log, const EngLog *src, const uint32_t *map)
 	for (uint64_t i = 0; i < src->count; i++)
 	{
 		const EngPair *p = eng_log_pair(src, i);
-		EngStatus	s = eng_log_append(log, map ? map[p->key] : p->key, p->value);
+		EngStatus	s;
 
+		check_now_and_then(log->memory, i);
+		s = eng_log_append(log, map ? map[p->key] : p->key, p->value);
 		if (s != ENG_OK)
 			return s;
 	}
@@ -562,26 +607,33 @@ heap_down(ChunkCursor *h, uint32_t n, uint32_t i)
 	}
 }
 
+/* A run spread over several chunks goes to visit in pieces of at most this many rows. */
+#define RUN_PIECE 1024
+
 EngStatus
 eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void *arg)
 {
-	const EngAllocator *a = memory->allocator;
 	EngPair    *scratch;
+	size_t		scratch_size;
 	ChunkCursor *heap;
 	uint32_t	nheap = 0;
-	EngPair    *run = NULL;
-	uint32_t	run_capacity = 0;
-	EngStatus	status = ENG_OK;
+	EngPair    *piece;
 	size_t		heap_size = sizeof(ChunkCursor) * (log->nchunks ? log->nchunks : 1);
+	uint64_t	work = 0;
 
 	if (log->count == 0)
 		return ENG_OK;
-	scratch = eng_alloc(memory, sizeof(EngLogChunk));
+	scratch_size = sizeof(EngPair) * (size_t) (log->count < ENG_LOG_CHUNK ? log->count : ENG_LOG_CHUNK);
+	scratch = eng_alloc(memory, scratch_size);
+	if (scratch == NULL)
+		return ENG_ERR_MEMORY;
 	heap = eng_alloc(memory, heap_size);
-	if (scratch == NULL || heap == NULL)
+	piece = eng_alloc(memory, sizeof(EngPair) * RUN_PIECE);
+	if (heap == NULL || piece == NULL)
 	{
-		eng_free(memory, scratch, sizeof(EngLogChunk));
+		eng_free(memory, scratch, scratch_size);
 		eng_free(memory, heap, heap_size);
+		eng_free(memory, piece, sizeof(EngPair) * RUN_PIECE);
 		return ENG_ERR_MEMORY;
 	}
 	for (uint32_t c = 0; c < log->nchunks; c++)
@@ -589,8 +641,8 @@ eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void
 		uint32_t	n = c + 1 < log->nchunks ? ENG_LOG_CHUNK
 			: (uint32_t) (log->count - (uint64_t) c * ENG_LOG_CHUNK);
 
-		if (a->check != NULL)
-			a->check(a->ctx);
+		if (memory->allocator->check != NULL)
+			memory->allocator->check(memory->allocator->ctx);
 		if (n == 0)
 			continue;
 		sort_pairs(log->chunks[c]->pairs, n, scratch);
@@ -598,7 +650,7 @@ eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void
 		heap[nheap].end = log->chunks[c]->pairs + n;
 		nheap++;
 	}
-	eng_free(memory, scratch, sizeof(EngLogChunk));
+	eng_free(memory, scratch, scratch_size);
 	for (uint32_t i = nheap / 2; i-- > 0;)
 		heap_down(heap, nheap, i);
 
@@ -606,63 +658,64 @@ eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void
 	while (nheap > 0)
 	{
 		uint64_t	entity = heap[0].at->key >> key_shift;
-		uint32_t	n = 0;
-		const EngPair *only = NULL;	/* the run lies within one chunk: no copy */
-		bool		go_on;
+		bool		go_on = true;
 
 		/* the other chunks' smallest heads are heap[1] and heap[2] */
 		if (nheap == 1 || (heap[1].at->key >> key_shift != entity &&
 						   (nheap < 3 || heap[2].at->key >> key_shift != entity)))
 		{
 			/* only the top chunk holds this entity: its rows are contiguous there */
-			const EngPair *p = heap[0].at;
+			const EngPair *first = heap[0].at;
+			const EngPair *p = first;
 
-			only = p;
 			while (p < heap[0].end && p->key >> key_shift == entity)
 				p++;
-			n = (uint32_t) (p - only);
+			work += (uint64_t) (p - first);
 			heap[0].at = p;
-		}
-		else
-		{
-			while (nheap > 0 && heap[0].at->key >> key_shift == entity)
-			{
-				if (n == run_capacity)
-				{
-					uint32_t	capacity = run_capacity ? 2 * run_capacity : 256;
-					EngPair    *bigger = eng_alloc(memory, sizeof(EngPair) * capacity);
-
-					if (bigger == NULL)
-					{
-						status = ENG_ERR_MEMORY;
-						goto done;
-					}
-					if (n > 0)
-						memcpy(bigger, run, sizeof(EngPair) * n);
-					eng_free(memory, run, sizeof(EngPair) * run_capacity);
-					run = bigger;
-					run_capacity = capacity;
-				}
-				run[n++] = *heap[0].at++;
-				if (heap[0].at == heap[0].end)
-					heap[0] = heap[--nheap];
-				heap_down(heap, nheap, 0);
-			}
-		}
-		if (only != NULL)
-		{
 			if (heap[0].at == heap[0].end)
 				heap[0] = heap[--nheap];
 			heap_down(heap, nheap, 0);
+			go_on = visit(first, (uint32_t) (p - first), true, arg);
 		}
-		go_on = visit(only != NULL ? only : run, n, arg);
+		else
+		{
+			uint32_t	n = 0;
+
+			while (go_on && nheap > 0 && heap[0].at->key >> key_shift == entity)
+			{
+				piece[n++] = *heap[0].at++;
+				if (heap[0].at == heap[0].end)
+					heap[0] = heap[--nheap];
+				heap_down(heap, nheap, 0);
+				if (n == RUN_PIECE)
+				{
+					bool		ends = nheap == 0 || heap[0].at->key >> key_shift != entity;
+
+					go_on = visit(piece, n, ends, arg);
+					work += n;
+					n = 0;
+					if (ends)
+						break;
+				}
+			}
+			if (n > 0 && go_on)
+			{
+				go_on = visit(piece, n, true, arg);
+				work += n;
+			}
+		}
+		if (work >= ENG_CHECK_EVERY)
+		{
+			if (memory->allocator->check != NULL)
+				memory->allocator->check(memory->allocator->ctx);
+			work = 0;
+		}
 		if (!go_on)
 			break;
 	}
-done:
-	eng_free(memory, run, sizeof(EngPair) * run_capacity);
+	eng_free(memory, piece, sizeof(EngPair) * RUN_PIECE);
 	eng_free(memory, heap, heap_size);
-	return status;
+	return ENG_OK;
 }
 
 /* ---- sorting ------------------------------------------------------------------------ */
@@ -773,6 +826,114 @@ intro_sort(uint64_t *v, uint32_t n, int depth, const EngAllocator *check)
 		}
 	}
 	insertion_sort(v, n);
+}
+
+static void
+pair_heap_sift(EngPair *v, uint32_t root, uint32_t n)
+{
+	for (;;)
+	{
+		uint32_t	child = 2 * root + 1;
+
+		if (child >= n)
+			return;
+		if (child + 1 < n && pair_less(&v[child], &v[child + 1]))
+			child++;
+		if (!pair_less(&v[root], &v[child]))
+			return;
+		{
+			EngPair		t = v[root];
+
+			v[root] = v[child];
+			v[child] = t;
+		}
+		root = child;
+	}
+}
+
+static void
+pair_intro_sort(EngPair *v, uint32_t n, int depth, const EngAllocator *check)
+{
+	while (n > 24)
+	{
+		EngPair		a = v[0],
+					b = v[n / 2],
+					c = v[n - 1];
+		EngPair		pivot;
+		uint32_t	i = 0,
+					j = n - 1;
+
+		if (pair_less(&a, &b))
+			pivot = pair_less(&b, &c) ? b : (pair_less(&a, &c) ? c : a);
+		else
+			pivot = pair_less(&a, &c) ? a : (pair_less(&b, &c) ? c : b);
+		if (depth-- == 0)
+		{
+			for (uint32_t k = n / 2; k-- > 0;)
+				pair_heap_sift(v, k, n);
+			for (uint32_t end = n; end-- > 1;)
+			{
+				EngPair		t = v[0];
+
+				v[0] = v[end];
+				v[end] = t;
+				pair_heap_sift(v, 0, end);
+			}
+			return;
+		}
+		if (n >= ENG_CHECK_EVERY && check != NULL && check->check != NULL)
+			check->check(check->ctx);
+		for (;;)
+		{
+			while (pair_less(&v[i], &pivot))
+				i++;
+			while (pair_less(&pivot, &v[j]))
+				j--;
+			if (i >= j)
+				break;
+			{
+				EngPair		t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+			}
+			i++;
+			j--;
+		}
+		if (j + 1 < n - (j + 1))
+		{
+			pair_intro_sort(v, j + 1, depth, check);
+			v += j + 1;
+			n -= j + 1;
+		}
+		else
+		{
+			pair_intro_sort(v + j + 1, n - (j + 1), depth, check);
+			n = j + 1;
+		}
+	}
+	for (uint32_t i = 1; i < n; i++)
+	{
+		EngPair		x = v[i];
+		uint32_t	j = i;
+
+		while (j > 0 && pair_less(&x, &v[j - 1]))
+		{
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+void
+eng_sort_pairs(EngPair *p, uint32_t n, const EngAllocator *check)
+{
+	int			depth = 0;
+
+	for (uint32_t m = n; m > 1; m >>= 1)
+		depth += 2;
+	pair_intro_sort(p, n, depth, check);
 }
 
 void

@@ -198,6 +198,13 @@ typedef struct EngLogChunk
 	EngPair		pairs[ENG_LOG_CHUNK];
 } EngLogChunk;
 
+/*
+ * The first chunk starts with room for ENG_LOG_FIRST rows and doubles up to a
+ * whole chunk, so a group with a few rows costs a few hundred bytes; every
+ * later chunk is whole.
+ */
+#define ENG_LOG_FIRST		64
+
 typedef struct EngLog
 {
 	EngMemory  *memory;
@@ -205,6 +212,7 @@ typedef struct EngLog
 	EngLogChunk **chunks;
 	uint32_t	nchunks;
 	uint32_t	chunks_capacity;
+	uint32_t	first_capacity;	/* rows the first chunk has room for */
 } EngLog;
 
 extern void eng_log_init(EngLog *log, EngMemory *memory);
@@ -217,7 +225,8 @@ eng_log_append(EngLog *log, uint64_t key, uint64_t value)
 	uint64_t	slot = log->count & (ENG_LOG_CHUNK - 1);
 	EngPair    *p;
 
-	if (slot == 0 && log->count == (uint64_t) log->nchunks * ENG_LOG_CHUNK)
+	if (log->count < ENG_LOG_CHUNK ? log->count == log->first_capacity
+		: slot == 0 && log->count == (uint64_t) log->nchunks * ENG_LOG_CHUNK)
 	{
 		EngStatus	s = eng_log_grow(log);
 
@@ -250,15 +259,19 @@ extern EngStatus eng_log_decode(EngLog *log, const uint8_t *in, size_t len, size
 extern EngStatus eng_log_append_log(EngLog *log, const EngLog *src, const uint32_t *map);
 
 /*
- * Sort the rows by (key, value) and call visit once per run of rows whose
- * keys agree above the low key_shift bits (0: equal keys), in key order, with
- * the run's rows in (key, value) order.  Each 1 MB chunk is sorted in place
- * (a radix sort with one chunk of scratch), and the chunks are merged; a run
- * spread over several chunks is gathered into a buffer, all within memory's
- * limit.  The log keeps its rows, reordered.  visit returns false to stop.
+ * Sort the rows by (key, value) and hand each run of rows whose keys agree
+ * above the low key_shift bits (0: equal keys) to visit, runs in key order,
+ * each run's rows in (key, value) order, in one or more pieces: run_ends is
+ * true on a run's last piece.  Each chunk is sorted in place (a radix sort
+ * with scratch for one chunk) and the chunks are merged; no run is gathered,
+ * so the memory needed beyond the rows is one chunk's scratch.  The log keeps
+ * its rows, reordered.  visit returns false to stop.
  */
-typedef bool (*EngVisit) (const EngPair *rows, uint32_t n, void *arg);
+typedef bool (*EngVisit) (const EngPair *rows, uint32_t n, bool run_ends, void *arg);
 extern EngStatus eng_log_runs(EngLog *log, int key_shift, EngMemory *memory, EngVisit visit, void *arg);
+
+/* Sort pairs by (key, value) in place (introsort); check may be NULL. */
+extern void eng_sort_pairs(EngPair *p, uint32_t n, const EngAllocator *check);
 
 /* ---- values ---------------------------------------------------------------------- */
 
@@ -298,6 +311,19 @@ static inline uint32_t
 eng_unpack_tag(uint64_t v, int tag_bits)
 {
 	return (uint32_t) (v & ((UINT64_C(1) << tag_bits) - 1));
+}
+
+/* A time as an unsigned key that sorts like it (the sign bit flipped), and back. */
+static inline uint64_t
+eng_time_key(int64_t ts)
+{
+	return (uint64_t) ts ^ (UINT64_C(1) << 63);
+}
+
+static inline int64_t
+eng_key_time(uint64_t key)
+{
+	return (int64_t) (key ^ (UINT64_C(1) << 63));
 }
 
 /* Sort values ascending, in place (insertion sort when few, else introsort); check may be NULL. */

@@ -235,51 +235,6 @@ funnel_dp_push(FunnelDP *dp, const FunnelSpec *spec, int64_t ts, uint32_t steps)
 
 #undef START
 
-int
-funnel_level(const FunnelEvent *events, uint32_t count, const FunnelSpec *spec)
-{
-	FunnelDP	dp;
-
-	funnel_dp_init(&dp);
-	for (uint32_t i = 0; i < count && dp.best < spec->nsteps; i++)
-		funnel_dp_push(&dp, spec, events[i].ts, events[i].steps);
-	return dp.best;
-}
-
-static int
-compare_events(const void *a, const void *b)
-{
-	int64_t		ta = ((const FunnelEvent *) a)->ts;
-	int64_t		tb = ((const FunnelEvent *) b)->ts;
-
-	return (ta > tb) - (ta < tb);
-}
-
-/* Merge runs of equal times in sorted events; returns the new count. */
-static uint32_t
-merge_equal_times(FunnelEvent *events, uint32_t count)
-{
-	uint32_t	out = 0;
-
-	if (count == 0)
-		return 0;
-	for (uint32_t in = 1; in < count; in++)
-	{
-		if (events[in].ts == events[out].ts)
-			events[out].steps |= events[in].steps;
-		else
-			events[++out] = events[in];
-	}
-	return out + 1;
-}
-
-uint32_t
-funnel_sort_merge(FunnelEvent *events, uint32_t count)
-{
-	qsort(events, count, sizeof(FunnelEvent), compare_events);
-	return merge_equal_times(events, count);
-}
-
 /* ---- the funnel_step state ------------------------------------------------- */
 
 static inline bool
@@ -294,29 +249,29 @@ packed_events(const FunnelState *s)
 	return (uint64_t *) funnel_state_events(s);
 }
 
-static inline FunnelEvent *
+static inline EngPair *
 wide_events(const FunnelState *s)
 {
-	return (FunnelEvent *) funnel_state_events(s);
+	return (EngPair *) funnel_state_events(s);
 }
 
 static inline int64_t
 event_ts(const FunnelState *s, uint32_t i)
 {
-	return is_wide(s) ? wide_events(s)[i].ts
+	return is_wide(s) ? eng_key_time(wide_events(s)[i].key)
 		: eng_unpack_time(packed_events(s)[i], s->base, s->nsteps);
 }
 
 static inline uint32_t
 event_steps(const FunnelState *s, uint32_t i)
 {
-	return is_wide(s) ? wide_events(s)[i].steps : eng_unpack_tag(packed_events(s)[i], s->nsteps);
+	return is_wide(s) ? (uint32_t) wide_events(s)[i].value : eng_unpack_tag(packed_events(s)[i], s->nsteps);
 }
 
 size_t
 funnel_state_size(bool wide, uint32_t capacity)
 {
-	return FUNNEL_STATE_HEADER + (size_t) capacity * (wide ? sizeof(FunnelEvent) : sizeof(uint64_t));
+	return FUNNEL_STATE_HEADER + (size_t) capacity * (wide ? sizeof(EngPair) : sizeof(uint64_t));
 }
 
 static size_t
@@ -368,7 +323,7 @@ funnel_state_new(const FunnelSpec *spec, bool folded, const FunnelAllocator *a)
 	}
 	else
 		s->capacity = s->flags & FUNNEL_WIDE
-			? (uint32_t) ((64 - FUNNEL_STATE_HEADER) / sizeof(FunnelEvent))
+			? (uint32_t) ((64 - FUNNEL_STATE_HEADER) / sizeof(EngPair))
 			: capacity;
 	return s;
 }
@@ -393,16 +348,16 @@ reallocate(FunnelState *s, uint32_t capacity, bool wide, const FunnelAllocator *
 	n->capacity = capacity;
 	if (wide == is_wide(s))
 		memcpy(funnel_state_events(n), funnel_state_events(s),
-			   (size_t) s->count * (wide ? sizeof(FunnelEvent) : sizeof(uint64_t)));
+			   (size_t) s->count * (wide ? sizeof(EngPair) : sizeof(uint64_t)));
 	else
 	{
 		/* packed to wide (never back) */
-		FunnelEvent *out = wide_events(n);
+		EngPair    *out = wide_events(n);
 
 		for (uint32_t i = 0; i < s->count; i++)
 		{
-			out[i].ts = event_ts(s, i);
-			out[i].steps = event_steps(s, i);
+			out[i].key = eng_time_key(event_ts(s, i));
+			out[i].value = event_steps(s, i);
 		}
 		n->flags |= FUNNEL_WIDE;
 	}
@@ -420,11 +375,18 @@ normalize(FunnelState *s, const FunnelAllocator *a)
 		return;
 	if (is_wide(s))
 	{
-		FunnelEvent *e = wide_events(s);
+		EngPair    *e = wide_events(s);
+		uint32_t	out = 0;
 
-		if (n >= ENG_CHECK_EVERY && a->check != NULL)
-			a->check(a->ctx);
-		s->count = funnel_sort_merge(e, n);
+		eng_sort_pairs(e, n, a);
+		for (uint32_t in = 1; in < n; in++)
+		{
+			if (e[in].key == e[out].key)
+				e[out].value |= e[in].value;
+			else
+				e[++out] = e[in];
+		}
+		s->count = n > 0 ? out + 1 : 0;
 	}
 	else
 	{
@@ -432,9 +394,7 @@ normalize(FunnelState *s, const FunnelAllocator *a)
 		int			shift = s->nsteps;
 		uint32_t	out = 0;
 
-		EngAllocator check = {NULL, NULL, a->check, a->ctx};
-
-		eng_sort_u64(v, n, &check);
+		eng_sort_u64(v, n, a);
 		for (uint32_t in = 1; in < n; in++)
 		{
 			if (v[in] >> shift == v[out] >> shift)
@@ -460,10 +420,10 @@ fold_events(const FunnelState *s, FunnelDP *dp, uint32_t from, uint32_t to)
 
 	if (is_wide(s))
 	{
-		const FunnelEvent *e = wide_events(s);
+		const EngPair *e = wide_events(s);
 
 		for (uint32_t i = from; i < to && dp->best < spec.nsteps; i++)
-			funnel_dp_push(dp, &spec, e[i].ts, e[i].steps);
+			funnel_dp_push(dp, &spec, eng_key_time(e[i].key), (uint32_t) e[i].value);
 	}
 	else
 	{
@@ -494,7 +454,7 @@ make_room(FunnelState **sp, bool wide, const FunnelAllocator *a)
 {
 	FunnelState *s = *sp;
 	FunnelSpec	spec = funnel_state_spec(s);
-	size_t		record = wide ? sizeof(FunnelEvent) : sizeof(uint64_t);
+	size_t		record = wide ? sizeof(EngPair) : sizeof(uint64_t);
 	size_t		current;
 	size_t		needed;
 	size_t		total = 64;
@@ -537,7 +497,7 @@ merge_into_last(FunnelState *s, int64_t ts, uint32_t steps)
 		return false;
 	last = s->count - 1;
 	if (is_wide(s))
-		wide_events(s)[last].steps |= steps;
+		wide_events(s)[last].value |= steps;
 	else
 		packed_events(s)[last] |= steps;
 	return true;
@@ -602,8 +562,8 @@ funnel_state_add(FunnelState **sp, int64_t ts, uint32_t steps, const FunnelAlloc
 		s->flags &= ~FUNNEL_SORTED;
 	if (is_wide(s))
 	{
-		wide_events(s)[s->count].ts = ts;
-		wide_events(s)[s->count].steps = steps;
+		wide_events(s)[s->count].key = eng_time_key(ts);
+		wide_events(s)[s->count].value = steps;
 	}
 	else
 		packed_events(s)[s->count] = eng_pack_time(ts, s->base, s->nsteps, steps);

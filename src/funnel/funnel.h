@@ -6,8 +6,8 @@
  * and checks it against brute-force references.
  *
  * A funnel has 1..32 steps, each a condition on a row; a row matching at
- * least one step becomes an event (time in microseconds, bit mask of the
- * steps it matches: bit i-1 is step i).  Events with equal times merge into
+ * least one step becomes an event: its time in microseconds (as in a
+ * timestamptz) and the bit mask of the steps it matches (bit i-1 is step i).  Events with equal times merge into
  * one "moment" matching the union of their steps.  The level of a group is
  * computed by a dynamic programme that reads the moments in time order, one
  * at a time, in O(steps) each (FunnelDP; funnel.c explains it).
@@ -60,12 +60,6 @@ typedef enum FunnelStatus
 	FUNNEL_ERR_MEMORY,			/* beyond the memory limit (funnel_report) */
 	FUNNEL_ERR_ORDER			/* a FOLDED state got rows out of time order */
 } FunnelStatus;
-
-typedef struct FunnelEvent
-{
-	int64_t		ts;				/* microseconds, as in a timestamptz */
-	uint32_t	steps;			/* bit i-1 set: the row matches step i; never 0 */
-} FunnelEvent;
 
 /* What one funnel call computes: fixed for a whole group. */
 typedef struct FunnelSpec
@@ -123,11 +117,6 @@ extern void funnel_dp_init(FunnelDP *dp);
 /* Feed one moment; moments must come in strictly increasing time. */
 extern void funnel_dp_push(FunnelDP *dp, const FunnelSpec *spec, int64_t ts, uint32_t steps);
 
-/* The level (0..nsteps) of events sorted by time with distinct times. */
-extern int	funnel_level(const FunnelEvent *events, uint32_t count, const FunnelSpec *spec);
-
-/* Sort events by time and merge equal times (the union of their steps); returns the new count. */
-extern uint32_t funnel_sort_merge(FunnelEvent *events, uint32_t count);
 
 /* ---- the funnel_step state ------------------------------------------------- */
 
@@ -135,7 +124,7 @@ extern uint32_t funnel_sort_merge(FunnelEvent *events, uint32_t count);
 typedef EngAllocator FunnelAllocator;
 
 #define FUNNEL_SORTED		0x01	/* events[] in increasing time, equal times merged */
-#define FUNNEL_WIDE			0x02	/* events[] are FunnelEvent, not packed */
+#define FUNNEL_WIDE			0x02	/* events[] are EngPair (eng_time_key(ts), steps), not packed */
 #define FUNNEL_SATURATED	0x04	/* the level is nsteps for good; no events kept */
 #define FUNNEL_FOLDED		0x08	/* time order guaranteed: no events kept, folded into fold */
 #define FUNNEL_FINALIZED	0x10	/* the level was asked for once (a second time: keep a fold) */
@@ -277,7 +266,8 @@ typedef struct FunnelReport
 {
 	FunnelSpec	spec;
 	EngMemory  *memory;			/* shared by the reports of one aggregate, or not */
-	EngTable	entities;		/* unless by_value */
+	EngTable	entities;		/* made when the first key needs an id */
+	bool		has_table;
 	EngLog		log;
 	int64_t		base;			/* packing base: the first row's time */
 	bool		has_rows;		/* base and the layout are set */
@@ -305,8 +295,11 @@ extern FunnelStatus funnel_report_add(FunnelReport *r, const uint8_t *key, uint3
 /* Add every row of src (same spec, neither streaming). */
 extern FunnelStatus funnel_report_combine(FunnelReport *r, const FunnelReport *src);
 
-/* The number of entities at each level (an entity with no matching row is not seen). */
-extern FunnelStatus funnel_report_counts(FunnelReport *r, FunnelCounts *out);
+/*
+ * The number of entities at each level (an entity with no matching row is not
+ * seen); *any is false when no entity was seen at all (the result is NULL then).
+ */
+extern FunnelStatus funnel_report_counts(FunnelReport *r, FunnelCounts *out, bool *any);
 
 /*
  * Serialized form (parallel workers), little-endian: u8 version (1), i64

@@ -74,6 +74,14 @@ CREATE TYPE funnel_levels (
 COMMENT ON TYPE funnel_levels IS
     'State of funnel_counts: the number of groups that reached each funnel level';
 
+-- bytea casts carry the binary form (validated on the way in).
+CREATE FUNCTION funnel_levels_to_bytea(funnel_levels) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION funnel_levels_from_bytea(bytea) RETURNS funnel_levels
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (funnel_levels AS bytea) WITH FUNCTION funnel_levels_to_bytea(funnel_levels);
+CREATE CAST (bytea AS funnel_levels) WITH FUNCTION funnel_levels_from_bytea(bytea);
+
 CREATE FUNCTION funnel_levels_transfn(funnel_levels, int, int) RETURNS funnel_levels
     AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION funnel_levels_combinefn(funnel_levels, funnel_levels) RETURNS funnel_levels
@@ -96,8 +104,9 @@ COMMENT ON AGGREGATE funnel_counts(int, int) IS
 -- Groups the rows by entity itself (src/engine), so no GROUP BY entity is needed:
 --   SELECT channel, funnel_report(visitor_id, ts, '7 days', event = 'a', event = 'b') FROM events GROUP BY channel
 -- returns what funnel_counts(funnel_step(...)) per visitor would.  Its state holds every
--- matching row (12 bytes each), within work_mem x hash_mem_multiplier; with
--- ORDER BY entity, ts inside the call it streams in constant memory.
+-- matching row (16 bytes each; a group starts at about 2 kB), within work_mem x
+-- hash_mem_multiplier for all its groups; with ORDER BY entity, ts inside the call it
+-- streams in constant memory.
 
 CREATE FUNCTION funnel_report_transfn(internal, anyelement, timestamptz, interval, VARIADIC boolean[])
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
@@ -115,7 +124,7 @@ RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
 CREATE AGGREGATE funnel_report(entity anyelement, ts timestamptz, "window" interval, VARIADIC steps boolean[]) (
     SFUNC = funnel_report_transfn,
     STYPE = internal,
-    SSPACE = 1048576,
+    SSPACE = 2048,
     FINALFUNC = funnel_report_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = funnel_report_combinefn,
@@ -126,7 +135,7 @@ CREATE AGGREGATE funnel_report(entity anyelement, ts timestamptz, "window" inter
 CREATE AGGREGATE funnel_report(entity anyelement, ts timestamptz, "window" interval, mode text, VARIADIC steps boolean[]) (
     SFUNC = funnel_report_mode_transfn,
     STYPE = internal,
-    SSPACE = 1048576,
+    SSPACE = 2048,
     FINALFUNC = funnel_report_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = funnel_report_combinefn,

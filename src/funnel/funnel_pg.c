@@ -30,6 +30,8 @@
 #include "utils/typcache.h"
 #include "utils/uuid.h"
 
+#include "nodes/nodeFuncs.h"
+
 #include "common/b2b_pg.h"
 #include "common/bytes.h"
 #include "engine/engine_pg.h"
@@ -45,6 +47,8 @@ PG_FUNCTION_INFO_V1(funnel_levels_in);
 PG_FUNCTION_INFO_V1(funnel_levels_out);
 PG_FUNCTION_INFO_V1(funnel_levels_recv);
 PG_FUNCTION_INFO_V1(funnel_levels_send);
+PG_FUNCTION_INFO_V1(funnel_levels_to_bytea);
+PG_FUNCTION_INFO_V1(funnel_levels_from_bytea);
 PG_FUNCTION_INFO_V1(funnel_levels_transfn);
 PG_FUNCTION_INFO_V1(funnel_levels_combinefn);
 PG_FUNCTION_INFO_V1(funnel_levels_finalfn);
@@ -467,6 +471,20 @@ funnel_levels_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(b2b_state_to_binary(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
 }
 
+Datum
+funnel_levels_to_bytea(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(b2b_state_to_binary(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
+}
+
+Datum
+funnel_levels_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+
+	PG_RETURN_POINTER(b2b_state_from_binary(&levels_io, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
+}
+
 static int32
 nsteps_arg(FunctionCallInfo fcinfo, int argno)
 {
@@ -527,7 +545,10 @@ funnel_levels_transfn(PG_FUNCTION_ARGS)
 				 errmsg("funnel level is out of range"),
 				 errdetail("Level %d does not exist in a %d-step funnel.", level, nsteps),
 				 errhint("A level is between 0 and nsteps, as funnel_step returns it.")));
-	state->counts.at_level[level]++;
+	if (__builtin_add_overflow(state->counts.at_level[level], 1, &state->counts.at_level[level]))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("funnel counts are out of range")));
 	PG_RETURN_POINTER(state);
 }
 
@@ -607,6 +628,21 @@ typedef enum EntityKind
 	ENTITY_BPCHAR,
 	ENTITY_BYTEA
 } EntityKind;
+
+/*
+ * The collation that decides equality of text entities: the entity
+ * expression's own (an explicit COLLATE on another argument must not hide a
+ * nondeterministic one), else the call's.
+ */
+static Oid
+entity_collation(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+
+	if (aggref != NULL && aggref->args != NIL)
+		return exprCollation((Node *) linitial_node(TargetEntry, aggref->args)->expr);
+	return PG_GET_COLLATION();
+}
 
 static int
 entity_kind(Oid type, Oid collation)
@@ -730,7 +766,9 @@ report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 				ereport(ERROR,
 						(errcode(ERRCODE_INDETERMINATE_DATATYPE),
 						 errmsg("could not determine the type of the funnel_report entity")));
-			args->entity_kind = entity_kind(args->entity_type, PG_GET_COLLATION());
+			args->entity_kind = entity_kind(args->entity_type, entity_collation(fcinfo));
+			if (OidIsValid(PG_GET_COLLATION()))
+				(void) entity_kind(args->entity_type, PG_GET_COLLATION());
 			{
 				static const int by_entity_ts[] = {0, 1};
 				static const bool ascending[] = {false, true};
@@ -771,11 +809,14 @@ Datum
 funnel_report_finalfn(PG_FUNCTION_ARGS)
 {
 	FunnelCounts counts;
+	bool		any;
 
 	b2b_agg_context(fcinfo);
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	report_status(funnel_report_counts((FunnelReport *) PG_GETARG_POINTER(0), &counts), "funnel_report");
+	report_status(funnel_report_counts((FunnelReport *) PG_GETARG_POINTER(0), &counts, &any), "funnel_report");
+	if (!any)
+		PG_RETURN_NULL();		/* no entity: like funnel_counts over no groups */
 	PG_RETURN_ARRAYTYPE_P(funnel_array(&counts));
 }
 

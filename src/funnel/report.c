@@ -9,7 +9,6 @@
 
 #include "common/bytes.h"
 
-#define TIME_BIAS (UINT64_C(1) << 63)	/* wide rows: a time as an unsigned that sorts like it */
 
 enum
 {
@@ -45,17 +44,36 @@ funnel_report_init(FunnelReport *r, const FunnelSpec *spec, bool streaming, EngM
 	funnel_dp_init(&r->fold.dp);
 	r->memory = memory;
 	eng_log_init(&r->log, r->memory);
-	if (streaming)
+	return FUNNEL_OK;
+}
+
+/* The entity table, made when the first key needs an id. */
+static FunnelStatus
+ensure_table(FunnelReport *r)
+{
+	if (r->has_table)
 		return FUNNEL_OK;
-	return from_engine(eng_table_init(&r->entities, r->memory));
+	if (eng_table_init(&r->entities, r->memory) != ENG_OK)
+		return FUNNEL_ERR_MEMORY;
+	r->has_table = true;
+	return FUNNEL_OK;
+}
+
+/* Check for interrupts now and then in a loop over rows. */
+static inline void
+now_and_then(const FunnelReport *r, uint64_t i)
+{
+	if ((i & (ENG_CHECK_EVERY - 1)) == 0 && r->memory->allocator->check != NULL)
+		r->memory->allocator->check(r->memory->allocator->ctx);
 }
 
 void
 funnel_report_free(FunnelReport *r)
 {
 	eng_log_free(&r->log);
-	if (!r->streaming)
+	if (r->has_table)
 		eng_table_free(&r->entities);
+	r->has_table = false;
 	if (r->key != NULL)
 		eng_free(r->memory, r->key, r->key_capacity);
 	r->key = NULL;
@@ -76,7 +94,7 @@ count_fold(FunnelReport *r, FunnelCounts *into)
 static FunnelStatus
 stream_add(FunnelReport *r, const uint8_t *key, uint32_t key_len, int64_t ts, uint32_t steps)
 {
-	if (!r->has_key || key_len != r->key_len || memcmp(key, r->key, key_len) != 0)
+	if (!r->has_key || key_len != r->key_len || (key_len > 0 && memcmp(key, r->key, key_len) != 0))
 	{
 		if (r->has_key)
 		{
@@ -139,7 +157,7 @@ unpack_row(const FunnelReport *r, const EngPair *p, uint8_t *buf,
 	}
 	if (r->wide)
 	{
-		*ts = (int64_t) (p->value ^ TIME_BIAS);
+		*ts = eng_key_time(p->value);
 		*steps = (uint32_t) p->key;
 	}
 	else
@@ -153,8 +171,10 @@ unpack_row(const FunnelReport *r, const EngPair *p, uint8_t *buf,
 static FunnelStatus
 to_ids(FunnelReport *r)
 {
-	if (!r->by_value)
-		return FUNNEL_OK;
+	FunnelStatus st = ensure_table(r);
+
+	if (st != FUNNEL_OK || !r->by_value)
+		return st;
 	for (uint64_t i = 0; i < r->log.count; i++)
 	{
 		EngPair    *p = eng_log_pair(&r->log, i);
@@ -163,6 +183,7 @@ to_ids(FunnelReport *r)
 		bool		added;
 		EngStatus	s;
 
+		now_and_then(r, i);
 		b2b_put_u64(key, p->key);
 		s = eng_table_lookup(&r->entities, eng_key_hash(key, 8), key, 8, &id, &added);
 		if (s != ENG_OK)
@@ -187,8 +208,9 @@ go_wide(FunnelReport *r)
 		int64_t		ts = eng_unpack_time(p->value, r->base, r->spec.nsteps);
 		uint32_t	steps = eng_unpack_tag(p->value, r->spec.nsteps);
 
+		now_and_then(r, i);
 		p->key = p->key << 32 | steps;
-		p->value = (uint64_t) ts ^ TIME_BIAS;
+		p->value = eng_time_key(ts);
 	}
 	r->wide = true;
 	return FUNNEL_OK;
@@ -228,14 +250,18 @@ funnel_report_add(FunnelReport *r, const uint8_t *key, uint32_t key_len, int64_t
 	{
 		uint32_t	id;
 		bool		added;
-		EngStatus	s = eng_table_lookup(&r->entities, eng_key_hash(key, key_len), key, key_len, &id, &added);
+		FunnelStatus st = ensure_table(r);
+		EngStatus	s;
 
+		if (st != FUNNEL_OK)
+			return st;
+		s = eng_table_lookup(&r->entities, eng_key_hash(key, key_len), key, key_len, &id, &added);
 		if (s != ENG_OK)
 			return from_engine(s);
 		log_key = r->wide ? (uint64_t) id << 32 | steps : id;
 	}
 	return from_engine(eng_log_append(&r->log, log_key,
-									  r->wide ? (uint64_t) ts ^ TIME_BIAS
+									  r->wide ? eng_time_key(ts)
 									  : eng_pack_time(ts, r->base, r->spec.nsteps, steps)));
 }
 
@@ -261,8 +287,12 @@ funnel_report_combine(FunnelReport *r, const FunnelReport *src)
 	{
 		/* the same layout by id: map the ids, then the rows */
 		size_t		map_size = sizeof(uint32_t) * (src->entities.count ? src->entities.count : 1);
-		uint32_t   *map = eng_alloc(r->memory, map_size);
+		uint32_t   *map;
 
+		st = ensure_table(r);
+		if (st != FUNNEL_OK)
+			return st;
+		map = eng_alloc(r->memory, map_size);
 		if (map == NULL)
 			return FUNNEL_ERR_MEMORY;
 		st = from_engine(eng_table_merge(&r->entities, &src->entities, map));
@@ -271,6 +301,7 @@ funnel_report_combine(FunnelReport *r, const FunnelReport *src)
 			const EngPair *p = eng_log_pair(&src->log, i);
 			uint64_t	key = r->wide ? (uint64_t) map[p->key >> 32] << 32 | (p->key & UINT32_MAX) : map[p->key];
 
+			now_and_then(r, i);
 			st = from_engine(eng_log_append(&r->log, key, p->value));
 		}
 		eng_free(r->memory, map, map_size);
@@ -285,6 +316,7 @@ funnel_report_combine(FunnelReport *r, const FunnelReport *src)
 		int64_t		ts;
 		uint32_t	steps;
 
+		now_and_then(r, i);
 		unpack_row(src, eng_log_pair(&src->log, i), buf, &key, &key_len, &ts, &steps);
 		st = funnel_report_add(r, key, key_len, ts, steps);
 	}
@@ -293,86 +325,140 @@ funnel_report_combine(FunnelReport *r, const FunnelReport *src)
 
 /* ---- the levels ------------------------------------------------------------------ */
 
+/*
+ * The rows of one entity come in pieces, in (key, value) order.  Packed rows
+ * are then in time order: each moment's steps are merged and pushed into the
+ * programme as the pieces come.  Wide rows are in (steps, time) order: they
+ * are gathered, sorted by time, and pushed at the run's end.
+ */
 typedef struct CountContext
 {
 	FunnelReport *report;
 	FunnelCounts *counts;
-	FunnelEvent *events;		/* wide: scratch for one entity */
+	FunnelDP	dp;
+	uint64_t	moment;			/* packed: the pending moment's time bits */
+	uint32_t	pending_steps;	/* 0: none */
+	EngPair    *events;			/* wide: (eng_time_key(ts), steps) of the entity */
+	uint32_t	nevents;
 	uint32_t	capacity;
 	FunnelStatus status;
 } CountContext;
 
-/* One entity's rows, sorted by (key, value). */
+static void
+finish_run(CountContext *cx)
+{
+	cx->counts->at_level[cx->dp.best]++;
+	funnel_dp_init(&cx->dp);
+	cx->pending_steps = 0;
+	cx->nevents = 0;
+}
+
 static bool
-count_entity(const EngPair *rows, uint32_t n, void *arg)
+count_piece(const EngPair *rows, uint32_t n, bool run_ends, void *arg)
 {
 	CountContext *cx = arg;
 	FunnelReport *r = cx->report;
-	FunnelDP	dp;
 	int			shift = r->spec.nsteps;
 
-	funnel_dp_init(&dp);
 	if (!r->wide)
 	{
-		/* packed values in time order: merge each moment, push it */
-		uint32_t	i = 0;
-
-		while (i < n && dp.best < r->spec.nsteps)
-		{
-			uint64_t	moment = rows[i].value >> shift;
-			uint32_t	steps = 0;
-
-			for (; i < n && rows[i].value >> shift == moment; i++)
-				steps |= eng_unpack_tag(rows[i].value, shift);
-			funnel_dp_push(&dp, &r->spec, eng_unpack_time(rows[i - 1].value, r->base, shift), steps);
-		}
-	}
-	else
-	{
-		if (n > cx->capacity)
-		{
-			uint32_t	capacity = n < 64 ? 64 : n;
-			FunnelEvent *e = eng_alloc(r->memory, sizeof(FunnelEvent) * capacity);
-
-			if (e == NULL)
-			{
-				cx->status = FUNNEL_ERR_MEMORY;
-				return false;
-			}
-			if (cx->events != NULL)
-				eng_free(r->memory, cx->events, sizeof(FunnelEvent) * cx->capacity);
-			cx->events = e;
-			cx->capacity = capacity;
-		}
 		for (uint32_t i = 0; i < n; i++)
 		{
-			cx->events[i].ts = (int64_t) (rows[i].value ^ TIME_BIAS);
-			cx->events[i].steps = (uint32_t) rows[i].key;
+			uint64_t	moment = rows[i].value >> shift;
+
+			if (cx->pending_steps != 0 && moment == cx->moment)
+			{
+				cx->pending_steps |= eng_unpack_tag(rows[i].value, shift);
+				continue;
+			}
+			if (cx->pending_steps != 0 && cx->dp.best < r->spec.nsteps)
+				funnel_dp_push(&cx->dp, &r->spec, eng_unpack_time(cx->moment << shift, r->base, shift),
+							   cx->pending_steps);
+			cx->moment = moment;
+			cx->pending_steps = eng_unpack_tag(rows[i].value, shift);
 		}
-		n = funnel_sort_merge(cx->events, n);
-		for (uint32_t i = 0; i < n && dp.best < r->spec.nsteps; i++)
-			funnel_dp_push(&dp, &r->spec, cx->events[i].ts, cx->events[i].steps);
+		if (run_ends)
+		{
+			if (cx->pending_steps != 0 && cx->dp.best < r->spec.nsteps)
+				funnel_dp_push(&cx->dp, &r->spec, eng_unpack_time(cx->moment << shift, r->base, shift),
+							   cx->pending_steps);
+			finish_run(cx);
+		}
+		return true;
 	}
-	cx->counts->at_level[dp.best]++;
+
+	if ((uint64_t) cx->nevents + n > cx->capacity)
+	{
+		uint64_t	capacity = cx->capacity ? cx->capacity : 64;
+		EngPair    *bigger;
+
+		while (capacity < (uint64_t) cx->nevents + n)
+			capacity *= 2;
+		if (capacity > UINT32_MAX)
+		{
+			cx->status = FUNNEL_ERR_TOO_MANY;
+			return false;
+		}
+		bigger = eng_alloc(r->memory, sizeof(EngPair) * capacity);
+		if (bigger == NULL)
+		{
+			cx->status = FUNNEL_ERR_MEMORY;
+			return false;
+		}
+		if (cx->nevents > 0)
+			memcpy(bigger, cx->events, sizeof(EngPair) * cx->nevents);
+		if (cx->events != NULL)
+			eng_free(r->memory, cx->events, sizeof(EngPair) * cx->capacity);
+		cx->events = bigger;
+		cx->capacity = (uint32_t) capacity;
+	}
+	for (uint32_t i = 0; i < n; i++)
+	{
+		cx->events[cx->nevents].key = rows[i].value;	/* the time */
+		cx->events[cx->nevents].value = (uint32_t) rows[i].key;	/* the steps */
+		cx->nevents++;
+	}
+	if (run_ends)
+	{
+		uint32_t	i = 0;
+
+		eng_sort_pairs(cx->events, cx->nevents, r->memory->allocator);
+		while (i < cx->nevents && cx->dp.best < r->spec.nsteps)
+		{
+			uint64_t	t = cx->events[i].key;
+			uint32_t	steps = 0;
+
+			for (; i < cx->nevents && cx->events[i].key == t; i++)
+				steps |= (uint32_t) cx->events[i].value;
+			funnel_dp_push(&cx->dp, &r->spec, eng_key_time(t), steps);
+		}
+		finish_run(cx);
+	}
 	return true;
 }
 
 FunnelStatus
-funnel_report_counts(FunnelReport *r, FunnelCounts *out)
+funnel_report_counts(FunnelReport *r, FunnelCounts *out, bool *any)
 {
-	CountContext cx = {r, out, NULL, 0, FUNNEL_OK};
+	CountContext cx;
 	EngStatus	s;
 
+	memset(&cx, 0, sizeof(cx));
+	cx.report = r;
+	cx.counts = out;
+	funnel_dp_init(&cx.dp);
 	*out = r->counts;
 	if (r->streaming)
 	{
+		*any = r->has_key;
 		if (r->has_key)
 			count_fold(r, out);
 		return FUNNEL_OK;
 	}
-	s = eng_log_runs(&r->log, r->wide ? 32 : 0, r->memory, count_entity, &cx);
+	*any = r->log.count > 0;
+	s = eng_log_runs(&r->log, r->wide ? 32 : 0, r->memory, count_piece, &cx);
 	if (cx.events != NULL)
-		eng_free(r->memory, cx.events, sizeof(FunnelEvent) * cx.capacity);
+		eng_free(r->memory, cx.events, sizeof(EngPair) * cx.capacity);
 	if (s != ENG_OK)
 		return from_engine(s);
 	return cx.status;
@@ -395,7 +481,7 @@ layout(const FunnelReport *r)
 size_t
 funnel_report_serial_size(const FunnelReport *r)
 {
-	return REPORT_HEADER + (r->by_value && r->has_rows ? 0 : eng_table_encoded_size(&r->entities)) +
+	return REPORT_HEADER + (r->has_table && !r->by_value ? eng_table_encoded_size(&r->entities) : 0) +
 		eng_log_encoded_size(&r->log);
 }
 
@@ -408,7 +494,7 @@ funnel_report_serialize(const FunnelReport *r, uint8_t *out)
 	out = b2b_put_u8(out, (uint8_t) r->spec.nsteps);
 	out = b2b_put_u8(out, layout(r));
 	out = b2b_put_i64(out, r->has_rows ? r->base : 0);
-	if (!(r->by_value && r->has_rows))
+	if (layout(r) == LAYOUT_BY_ID || layout(r) == LAYOUT_WIDE)
 		out = eng_table_encode(&r->entities, out);
 	(void) eng_log_encode(&r->log, out);
 }
@@ -461,10 +547,13 @@ deserialize_into(FunnelReport *r, const uint8_t *in, size_t len, EngMemory *memo
 	r->by_value = kind == LAYOUT_BY_VALUE;
 	r->wide = kind == LAYOUT_WIDE;
 	r->base = base;
-	if (kind != LAYOUT_BY_VALUE)
+	if (kind == LAYOUT_BY_ID || kind == LAYOUT_WIDE)
 	{
 		if (eng_table_encoded_count(rd.p, rd.left, &nentities) != ENG_OK)
 			return FUNNEL_ERR_CORRUPT;
+		st = ensure_table(r);
+		if (st != FUNNEL_OK)
+			return st;
 		map_size = sizeof(uint32_t) * (nentities ? nentities : 1);
 		map = eng_alloc(r->memory, map_size);
 		if (map == NULL)
@@ -492,6 +581,7 @@ deserialize_into(FunnelReport *r, const uint8_t *in, size_t len, EngMemory *memo
 		uint64_t	id = kind == LAYOUT_WIDE ? p->key >> 32 : p->key;
 		uint32_t	steps = kind == LAYOUT_WIDE ? (uint32_t) p->key : eng_unpack_tag(p->value, spec.nsteps);
 
+		now_and_then(r, i);
 		if (kind != LAYOUT_BY_VALUE)
 		{
 			if (id >= nentities)

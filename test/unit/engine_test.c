@@ -188,35 +188,40 @@ cmp_pair(const void *a, const void *b)
 typedef struct RunCheck
 {
 	const EngPair *expected;	/* all rows, sorted */
-	uint64_t	next;			/* where the next run must start */
+	uint64_t	next;			/* where the next piece must start */
 	uint64_t	total;
 	int			shift;
 	uint32_t	runs;
+	uint32_t	pieces;
 	int			ok;
 } RunCheck;
 
+/* Pieces must continue the expected rows; a run must end exactly where its entity does. */
 static bool
-check_run(const EngPair *rows, uint32_t n, void *arg)
+check_run(const EngPair *rows, uint32_t n, bool run_ends, void *arg)
 {
 	RunCheck   *c = arg;
+	bool		entity_goes_on;
 
 	if (n == 0 || c->next + n > c->total ||
 		memcmp(rows, c->expected + c->next, sizeof(EngPair) * n) != 0)
 		c->ok = 0;
-	/* a whole run: the next row belongs to another entity */
-	if (c->next + n < c->total && c->expected[c->next + n].key >> c->shift == rows[0].key >> c->shift)
+	entity_goes_on = c->next + n < c->total &&
+		c->expected[c->next + n].key >> c->shift == rows[0].key >> c->shift;
+	if (run_ends == entity_goes_on)
 		c->ok = 0;
 	c->next += n;
-	c->runs++;
+	c->pieces++;
+	c->runs += run_ends;
 	return true;
 }
 
 static bool
-stop_at_three(const EngPair *rows, uint32_t n, void *arg)
+stop_at_three(const EngPair *rows, uint32_t n, bool run_ends, void *arg)
 {
 	(void) rows;
 	(void) n;
-	return ++*(int *) arg < 3;
+	return !run_ends || ++*(int *) arg < 3;
 }
 
 static void
@@ -243,13 +248,13 @@ log_cases(void)
 	qsort(all, nrows, sizeof(EngPair), cmp_pair);
 	ok(log.nchunks == (log.count + ENG_LOG_CHUNK - 1) / ENG_LOG_CHUNK && log.nchunks > 1,
 	   "the log spans %u chunks", log.nchunks);
-	c = (RunCheck) {all, 0, nrows, 0, 0, 1};
-	ok(eng_log_runs(&log, 0, &m, check_run, &c) == ENG_OK && c.ok && c.next == nrows,
-	   "runs: every key's rows in (key, value) order, keys ascending, %u runs", c.runs);
-	c = (RunCheck) {all, 0, nrows, 0, 0, 1};
+	c = (RunCheck) {all, 0, nrows, 0, 0, 0, 1};
+	ok(eng_log_runs(&log, 0, &m, check_run, &c) == ENG_OK && c.ok && c.next == nrows && c.pieces > c.runs,
+	   "runs: every key's rows in (key, value) order, keys ascending, %u runs in %u pieces", c.runs, c.pieces);
+	c = (RunCheck) {all, 0, nrows, 0, 0, 0, 1};
 	ok(eng_log_runs(&log, 0, &m, check_run, &c) == ENG_OK && c.ok && c.next == nrows,
 	   "and again on the sorted log");
-	c = (RunCheck) {all, 0, nrows, 8, 0, 1};
+	c = (RunCheck) {all, 0, nrows, 8, 0, 0, 1};
 	ok(eng_log_runs(&log, 8, &m, check_run, &c) == ENG_OK && c.ok && c.runs == 20000 / 256 + 1,
 	   "runs by the key's high bits (key_shift 8): %u runs", c.runs);
 	{
@@ -261,10 +266,26 @@ log_cases(void)
 	{
 		EngMemory	limited;
 
-		eng_memory_init(&limited, &allocator, sizeof(EngLogChunk) + 1024);
-		c = (RunCheck) {all, 0, nrows, 0, 0, 1};
+		eng_memory_init(&limited, &allocator, sizeof(EngLogChunk) + 32 * 1024);
+		c = (RunCheck) {all, 0, nrows, 0, 0, 0, 1};
+		ok(eng_log_runs(&log, 0, &limited, check_run, &c) == ENG_OK && c.ok && limited.used == 0,
+		   "one chunk of scratch and a piece buffer are all the runs need, even for the heavy entity");
+		eng_memory_init(&limited, &allocator, sizeof(EngLogChunk) / 2);
 		ok(eng_log_runs(&log, 0, &limited, check_run, &c) == ENG_ERR_MEMORY && limited.used == 0,
-		   "a heavy entity's run beyond the memory limit is a memory status, all given back");
+		   "without room for the scratch it is a memory status, all given back");
+	}
+	{
+		EngLog		small;
+		EngMemory	sm;
+
+		eng_memory_init(&sm, &allocator, 0);
+		eng_log_init(&small, &sm);
+		eng_log_append(&small, 1, 2);
+		ok(sm.used < 2048, "a log with one row takes a first chunk of 64 rows, not 1 MB (%zu bytes)", sm.used);
+		for (int i = 0; i < 100; i++)
+			eng_log_append(&small, 1, 3);
+		ok(small.first_capacity == 128, "the first chunk doubles as it fills");
+		eng_log_free(&small);
 	}
 
 	/* encode, decode with the ids mapped and as they are */
@@ -337,6 +358,27 @@ sort_cases(void)
 		}
 	}
 	ok(all_ok, "sorting equals qsort: random, few values, sorted, reversed, extremes, sizes 0 to 100000");
+	all_ok = 1;
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+	{
+		uint32_t	n = sizes[k];
+		EngPair    *v = malloc(sizeof(EngPair) * (n + 1));
+		EngPair    *w = malloc(sizeof(EngPair) * (n + 1));
+
+		for (uint32_t i = 0; i < n; i++)
+		{
+			v[i].key = rnd64() % 7;
+			v[i].value = k % 2 ? rnd64() : rnd64() % 3;
+		}
+		memcpy(w, v, sizeof(EngPair) * n);
+		eng_sort_pairs(v, n, NULL);
+		qsort(w, n, sizeof(EngPair), cmp_pair);
+		if (n > 0 && memcmp(v, w, sizeof(EngPair) * n) != 0)
+			all_ok = 0;
+		free(v);
+		free(w);
+	}
+	ok(all_ok, "sorting pairs equals qsort by (key, value), with many equal keys and values");
 }
 
 static void

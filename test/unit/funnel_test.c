@@ -600,6 +600,7 @@ report_cases(void)
 					decoded,
 					streamed;
 		EngMemory	memory;
+		bool		any;
 		FunnelCounts want = {nsteps, {0}};
 		FunnelCounts got,
 					got_split,
@@ -648,7 +649,7 @@ report_cases(void)
 				if (funnel_report_add(&streamed, key, key_len, rows[i].ts, rows[i].steps) != FUNNEL_OK)
 					errors++;
 		}
-		ok(funnel_report_counts(&whole, &got) == FUNNEL_OK &&
+		ok(funnel_report_counts(&whole, &got, &any) == FUNNEL_OK && any &&
 		   memcmp(&got, &want, sizeof want) == 0,
 		   "report %d (modes %u, %d steps): counts equal the per-entity levels", m, spec.modes, nsteps);
 		ok(m == 1 ? !whole.wide && whole.by_value : whole.wide == (nsteps >= 2),
@@ -660,14 +661,14 @@ report_cases(void)
 		funnel_report_serialize(&half2, buf);
 		ok(funnel_report_deserialize(&decoded, buf, len, &memory) == FUNNEL_OK &&
 		   funnel_report_combine(&half1, &decoded) == FUNNEL_OK &&
-		   funnel_report_counts(&half1, &got_split) == FUNNEL_OK &&
+		   funnel_report_counts(&half1, &got_split, &any) == FUNNEL_OK &&
 		   memcmp(&got_split, &want, sizeof want) == 0,
 		   "report %d: entities split across two partial states combine exactly", m);
 		funnel_report_free(&decoded);
 		ok(funnel_report_deserialize(&decoded, buf, len - 1, &memory) == FUNNEL_ERR_CORRUPT,
 		   "report %d: truncated bytes are rejected", m);
 		free(buf);
-		ok(errors == 0 && funnel_report_counts(&streamed, &got_stream) == FUNNEL_OK &&
+		ok(errors == 0 && funnel_report_counts(&streamed, &got_stream, &any) == FUNNEL_OK &&
 		   memcmp(&got_stream, &want, sizeof want) == 0,
 		   "report %d: streaming over rows ordered by (entity, time) gives the same counts", m);
 		funnel_report_free(&whole);
