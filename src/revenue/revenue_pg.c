@@ -1148,22 +1148,40 @@ mrr_rollup_finalfn(PG_FUNCTION_ARGS)
 	return totals_final(fcinfo);
 }
 
-/* mrr_totals(mrr_movement) */
-Datum
-mrr_totals_transfn(PG_FUNCTION_ARGS)
+/*
+ * The transition of every aggregate over movement rows: mrr_totals,
+ * mrr_bridge (one_period), churn_rate and ltv_agg (set_option records their
+ * option, argument 2, when they have one).  A NULL row is skipped; the
+ * option is checked on every row, NULL rows included, and then needs a
+ * state to be remembered in.
+ */
+static Datum
+movement_transition(FunctionCallInfo fcinfo, bool one_period,
+					void (*set_option) (FunctionCallInfo fcinfo, rev_totals *t))
 {
+	bool		has_option = set_option != NULL && PG_NARGS() >= 3;
 	rev_totals *t;
 
-	if (PG_ARGISNULL(1))
+	(void) b2b_agg_context(fcinfo);
+	if (!has_option && PG_ARGISNULL(1))
 	{
-		(void) b2b_agg_context(fcinfo);
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	t = totals_state(fcinfo);
-	totals_add_movement(fcinfo, t, false);
+	if (has_option)
+		set_option(fcinfo, t);
+	if (!PG_ARGISNULL(1))
+		totals_add_movement(fcinfo, t, one_period);
 	PG_RETURN_POINTER(t);
+}
+
+/* mrr_totals(mrr_movement) */
+Datum
+mrr_totals_transfn(PG_FUNCTION_ARGS)
+{
+	return movement_transition(fcinfo, false, NULL);
 }
 
 Datum
@@ -1176,18 +1194,7 @@ mrr_totals_finalfn(PG_FUNCTION_ARGS)
 Datum
 mrr_bridge_transfn(PG_FUNCTION_ARGS)
 {
-	rev_totals *t;
-
-	if (PG_ARGISNULL(1))
-	{
-		(void) b2b_agg_context(fcinfo);
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	t = totals_state(fcinfo);
-	totals_add_movement(fcinfo, t, true);
-	PG_RETURN_POINTER(t);
+	return movement_transition(fcinfo, true, NULL);
 }
 
 /* The 14 columns of an mrr_bridge (also the tail of mrr_totals_bridge). */
@@ -1255,40 +1262,32 @@ basis_from_text(text *arg)
 	return basis;
 }
 
-/* churn_rate(mrr_movement [, basis]): the option is checked on every row, NULL rows included. */
-Datum
-churn_rate_transfn(PG_FUNCTION_ARGS)
+/* churn_rate(mrr_movement, basis): the basis of a row. */
+static void
+set_basis_option(FunctionCallInfo fcinfo, rev_totals *t)
 {
-	rev_totals *t;
+	rev_basis	basis;
 
-	(void) b2b_agg_context(fcinfo);
-	if (PG_NARGS() < 3 && PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_NARGS() >= 3 && PG_ARGISNULL(2))
+	if (PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("basis must not be NULL"),
 				 errhint("Use logo, gross_mrr or net_mrr.")));
-	t = totals_state(fcinfo);
-	if (PG_NARGS() >= 3)
-	{
-		rev_basis	basis = basis_from_text(PG_GETARG_TEXT_PP(2));
+	basis = basis_from_text(PG_GETARG_TEXT_PP(2));
+	if (rev_totals_set_basis(t, basis) != REV_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("basis differs between rows of one group"),
+				 errdetail("One row has basis \"%s\", another \"%s\".",
+						   rev_basis_names[t->basis], rev_basis_names[basis]),
+				 errhint("Pass the basis as a constant.")));
+}
 
-		if (rev_totals_set_basis(t, basis) != REV_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("basis differs between rows of one group"),
-					 errdetail("One row has basis \"%s\", another \"%s\".",
-							   rev_basis_names[t->basis], rev_basis_names[basis]),
-					 errhint("Pass the basis as a constant.")));
-	}
-	if (!PG_ARGISNULL(1))
-		totals_add_movement(fcinfo, t, false);
-	PG_RETURN_POINTER(t);
+/* churn_rate(mrr_movement [, basis]) */
+Datum
+churn_rate_transfn(PG_FUNCTION_ARGS)
+{
+	return movement_transition(fcinfo, false, set_basis_option);
 }
 
 static Datum
@@ -1364,41 +1363,33 @@ margin_from_datum_memo(AmountMemo *memo, Datum value)
 	return margin;
 }
 
-/* ltv_agg(mrr_movement [, gross_margin]): the option is checked on every row, NULL rows included. */
-Datum
-ltv_agg_transfn(PG_FUNCTION_ARGS)
+/* ltv_agg(mrr_movement, gross_margin): the margin of a row. */
+static void
+set_margin_option(FunctionCallInfo fcinfo, rev_totals *t)
 {
-	rev_totals *t;
+	rev_amount	margin;
 
-	(void) b2b_agg_context(fcinfo);
-	if (PG_NARGS() < 3 && PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_NARGS() >= 3 && PG_ARGISNULL(2))
+	if (PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("gross_margin must not be NULL"),
 				 errhint("Pass the margin as a fraction, for example 0.8 for 80 %%, or leave it out for 1.")));
-	t = totals_state(fcinfo);
-	if (PG_NARGS() >= 3)
-	{
-		rev_amount	margin = margin_from_datum_memo(amount_memo(fcinfo), PG_GETARG_DATUM(2));
+	margin = margin_from_datum_memo(amount_memo(fcinfo), PG_GETARG_DATUM(2));
+	if (rev_totals_set_margin(t, margin) != REV_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gross_margin differs between rows of one group"),
+				 errdetail("One row has gross_margin %s, another %s.",
+						   b2b_numeric_text(decimal_to_numeric(rev_margin_decimal(t->margin))),
+						   b2b_numeric_text(PG_GETARG_NUMERIC(2))),
+				 errhint("Pass the margin as a constant.")));
+}
 
-		if (rev_totals_set_margin(t, margin) != REV_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("gross_margin differs between rows of one group"),
-					 errdetail("One row has gross_margin %s, another %s.",
-							   b2b_numeric_text(decimal_to_numeric(rev_margin_decimal(t->margin))),
-							   b2b_numeric_text(PG_GETARG_NUMERIC(2))),
-					 errhint("Pass the margin as a constant.")));
-	}
-	if (!PG_ARGISNULL(1))
-		totals_add_movement(fcinfo, t, false);
-	PG_RETURN_POINTER(t);
+/* ltv_agg(mrr_movement [, gross_margin]) */
+Datum
+ltv_agg_transfn(PG_FUNCTION_ARGS)
+{
+	return movement_transition(fcinfo, false, set_margin_option);
 }
 
 static Datum
