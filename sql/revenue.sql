@@ -569,7 +569,7 @@ DROP TABLE revenue_par, moves_par, rev_serial_one, rev_serial_bridge, rev_serial
 -- ---- hash aggregation stays near work_mem x hash_mem_multiplier --------------------
 -- mrr_movement's state grows with the customer's subscriptions, so the planner
 -- and the executor's admission of new groups go by the declared SSPACE; it is
--- the measured size of a customer with one to four subscriptions.  40,000
+-- the size of a customer with up to four subscriptions.  40,000
 -- customers with 1 to 4 subscriptions each arrive interleaved; with work_mem
 -- 1MB the limit is 2MB (hash_mem_multiplier 2): the aggregate spills to disk
 -- and its peak stays within a quarter above the limit.  The totals' states

@@ -79,8 +79,8 @@ CREATE CAST (bytea AS mrr_totals) WITH FUNCTION mrr_totals_from_bytea(bytea);
 -- ---- mrr_movement: one customer's subscriptions -> movement rows ---------
 -- The state is internal and unbounded (a customer's whole history); grouped
 -- by customer it runs whole in one place (a Citus table distributed by
--- customer runs it on the workers).  SSPACE: a new state holds two
--- subscriptions in two 80-byte chunks, most customers' whole history.
+-- customer runs it on the workers).  SSPACE: a customer with up to four
+-- subscriptions takes two chunks, 80 and 144 bytes with their headers.
 
 CREATE FUNCTION mrr_movement_transfn(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz)
 RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_transfn' LANGUAGE C PARALLEL SAFE;

@@ -235,11 +235,13 @@ result_type(FunctionCallInfo fcinfo)
  * customer's whole history): grouped by customer, which is how it is used
  * and how Citus tables are distributed, it runs whole where the rows are.
  *
- * A new state makes room for two subscriptions, most customers' history:
- * the struct (64 bytes) and the array (64) are two chunks of 80 bytes with
- * their headers, which is the SSPACE the aggregate declares.
+ * A new state makes room for four subscriptions, most customers' whole
+ * history: the struct (64 bytes) and the array (128) are chunks of 80 and
+ * 144 bytes with their headers, 224 in all; with its share of the hash
+ * table's memory, the SSPACE the aggregate declares, 256.  The array
+ * doubles from there.
  */
-#define HISTORY_INITIAL_CAPACITY 2
+#define HISTORY_INITIAL_CAPACITY 4
 
 static rev_history *
 history_new(MemoryContext cxt, uint32 capacity)
