@@ -466,6 +466,15 @@ SELECT label, pg_temp.sqlstate_of(q) AS sqlstate FROM (VALUES
 SELECT month::date, mrr_totals_churn_rate(totals) AS logo, mrr_totals_churn_rate(totals, 'gross_mrr') AS gross,
        mrr_totals_churn_rate(totals, 'net_mrr') AS net, mrr_totals_ltv(totals) AS ltv
 FROM monthly WHERE month < '2025-03-01' ORDER BY 1;
+-- A trailing three months for every month: mrr_rollup as a window aggregate.
+-- By hand from the monthly bridges (customers at the start 4, 6, 6, 6, 7, 8;
+-- churned 0, 1, 1, 0, 0, 0): 0/4, 1/10, 2/16, 2/18, 1/19, 0/21.
+SELECT month::date, mrr_totals_churn_rate(mrr_rollup(totals) OVER w) AS trailing_logo_churn, by_hand
+FROM monthly JOIN (VALUES ('2025-01-01'::timestamptz, 0 / 4.0), ('2025-02-01', 1 / 10.0), ('2025-03-01', 2 / 16.0),
+                          ('2025-04-01', 2 / 18.0), ('2025-05-01', 1 / 19.0), ('2025-06-01', 0 / 21.0)) h(month, by_hand)
+     USING (month)
+WINDOW w AS (ORDER BY month ROWS 2 PRECEDING)
+ORDER BY 1;
 -- NULL totals: no bridge row, NULL rates.
 SELECT (SELECT count(*) FROM mrr_totals_bridge(NULL)) AS bridge_rows, mrr_totals_churn_rate(NULL) IS NULL AS churn,
        mrr_totals_ltv(NULL) IS NULL AS ltv;

@@ -788,11 +788,18 @@ rev_totals_merge(rev_totals *into, const rev_totals *from)
 	return REV_OK;
 }
 
+/*
+ * Add one movement row: the merge of a one-row totals into t, written out
+ * for the per-row path (t unchanged on error).
+ */
 rev_status
 rev_totals_add_row(rev_totals *t, int64_t period, rev_kind kind, rev_amount before,
 				   rev_amount after, int scale, bool one_period)
 {
-	rev_totals	row;
+	rev_totals	r;
+	int64_t		paying_before;
+	int64_t		paying_after;
+	bool		ok = true;
 
 	if (kind < 0 || kind >= REV_NKINDS || !rev_kind_consistent(kind, before, after) ||
 		scale < 0 || scale > REV_MAX_SCALE)
@@ -801,40 +808,73 @@ rev_totals_add_row(rev_totals *t, int64_t period, rev_kind kind, rev_amount befo
 		(t->first_period != period || t->last_period != period))
 		return REV_ERR_MIXED_PERIODS;
 
-	rev_totals_init(&row);
-	row.flags = REV_TOTALS_HAS_ROWS;
-	row.scale = (uint8_t) scale;
-	row.first_period = row.last_period = period;
-	row.start_mrr = row.pooled_start_mrr = before;
-	row.end_mrr = row.pooled_end_mrr = after;
-	row.start_customers = row.pooled_start_customers = before > 0;
-	row.end_customers = row.pooled_end_customers = after > 0;
+	r = *t;
+	if (scale != r.scale &&
+		(totals_rescale(&r, scale) != REV_OK ||
+		 rev_amount_rescale(before, scale, r.scale, &before) != REV_OK ||
+		 rev_amount_rescale(after, scale, r.scale, &after) != REV_OK))
+		return REV_ERR_OVERFLOW;
+	paying_before = before > 0;
+	paying_after = after > 0;
+
+	/* The chain, as in rev_totals_merge. */
+	if (!rev_totals_has_rows(&r))
+	{
+		r.flags |= REV_TOTALS_HAS_ROWS;
+		r.first_period = r.last_period = period;
+		r.start_mrr = before;
+		r.start_customers = paying_before;
+		r.end_mrr = after;
+		r.end_customers = paying_after;
+	}
+	else
+	{
+		if (period < r.first_period)
+		{
+			r.first_period = period;
+			r.start_mrr = before;
+			r.start_customers = paying_before;
+		}
+		else if (period == r.first_period)
+			ok = add_amount(&r.start_mrr, before) && add_count(&r.start_customers, paying_before);
+		if (period > r.last_period)
+		{
+			r.last_period = period;
+			r.end_mrr = after;
+			r.end_customers = paying_after;
+		}
+		else if (period == r.last_period)
+			ok = ok && add_amount(&r.end_mrr, after) && add_count(&r.end_customers, paying_after);
+	}
+
+	/* The pool and the movement. */
+	ok = ok && add_amount(&r.pooled_start_mrr, before) && add_amount(&r.pooled_end_mrr, after) &&
+		add_count(&r.pooled_start_customers, paying_before) &&
+		add_count(&r.pooled_end_customers, paying_after);
 	switch (kind)
 	{
 		case REV_KIND_NEW:
-			row.new_mrr = after;
-			row.new_customers = 1;
+			ok = ok && add_amount(&r.new_mrr, after) && add_count(&r.new_customers, 1);
 			break;
 		case REV_KIND_REACTIVATION:
-			row.reactivation_mrr = after;
-			row.reactivated_customers = 1;
+			ok = ok && add_amount(&r.reactivation_mrr, after) && add_count(&r.reactivated_customers, 1);
 			break;
 		case REV_KIND_EXPANSION:
-			row.expansion_mrr = after - before;
-			row.expanded_customers = 1;
+			ok = ok && add_amount(&r.expansion_mrr, after - before) && add_count(&r.expanded_customers, 1);
 			break;
 		case REV_KIND_CONTRACTION:
-			row.contraction_mrr = before - after;
-			row.contracted_customers = 1;
+			ok = ok && add_amount(&r.contraction_mrr, before - after) && add_count(&r.contracted_customers, 1);
 			break;
 		case REV_KIND_CHURN:
-			row.churned_mrr = before;
-			row.churned_customers = 1;
+			ok = ok && add_amount(&r.churned_mrr, before) && add_count(&r.churned_customers, 1);
 			break;
 		default:
 			break;
 	}
-	return rev_totals_merge(t, &row);
+	if (!ok)
+		return REV_ERR_OVERFLOW;
+	*t = r;
+	return REV_OK;
 }
 
 /* start + new + expansion + reactivation - contraction - churned, checked. */

@@ -878,6 +878,9 @@ typedef struct AmountMemo
 	Size		margin_len;		/* 0: none */
 	char		margin_bytes[AMOUNT_MEMO_BYTES];
 	rev_amount	margin;			/* normalized */
+	Oid			rowtype;		/* the row type the next two are for */
+	TupleDesc	tupdesc;		/* movement_tupdesc()'s, kept for this query */
+	const Oid  *kinds;
 } AmountMemo;
 
 static AmountMemo *
@@ -927,13 +930,44 @@ typedef struct MovementRow
 	Datum		after_datum;
 } MovementRow;
 
+/*
+ * The row type of movement rows, kept per backend like the kind OIDs (no
+ * fn_extra under Citus): a copy of the type cache's descriptor, used while
+ * the type cache's identifier of it is the same.  A copy replaced (the type
+ * was altered, which mrr_movement never is in practice) is not freed, so a
+ * pointer an aggregate kept for its query stays valid.
+ */
+static Oid	row_cache_type = InvalidOid;
+static uint64 row_cache_id = 0;
+static TupleDesc row_cache_desc = NULL;
+
+static TupleDesc
+movement_tupdesc(Oid rowtype)
+{
+	TypeCacheEntry *entry = lookup_type_cache(rowtype, TYPECACHE_TUPDESC);
+	MemoryContext old;
+
+	if (entry->tupDesc == NULL)
+		elog(ERROR, "type %u is not a row type", rowtype);
+	if (rowtype == row_cache_type && entry->tupDesc_identifier == row_cache_id)
+		return row_cache_desc;
+	if (entry->tupDesc->natts != 5)
+		elog(ERROR, "mrr_movement row has %d columns, expected 5", entry->tupDesc->natts);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	row_cache_type = InvalidOid;
+	row_cache_desc = CreateTupleDescCopy(entry->tupDesc);
+	MemoryContextSwitchTo(old);
+	row_cache_type = rowtype;
+	row_cache_id = entry->tupDesc_identifier;
+	return row_cache_desc;
+}
+
 /* The mrr_movement row in argument argno, converted (not yet checked). */
 static void
 read_movement(FunctionCallInfo fcinfo, int argno, AmountMemo *memo, MovementRow *m)
 {
 	HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(argno);
 	Oid			rowtype = HeapTupleHeaderGetTypeId(row);
-	TupleDesc	tupdesc = lookup_rowtype_tupdesc(rowtype, HeapTupleHeaderGetTypMod(row));
 	HeapTupleData tuple;
 	Datum		values[5];
 	bool		nulls[5];
@@ -941,20 +975,19 @@ read_movement(FunctionCallInfo fcinfo, int argno, AmountMemo *memo, MovementRow 
 	int			before_scale;
 	int			after_scale;
 
-	if (tupdesc->natts != 5)
+	/* The row type is the same on every row of a query: look it up once. */
+	if (memo->rowtype != rowtype || memo->tupdesc == NULL)
 	{
-		int			natts = tupdesc->natts;
-
-		ReleaseTupleDesc(tupdesc);
-		elog(ERROR, "mrr_movement row has %d columns, expected 5", natts);
+		memo->tupdesc = movement_tupdesc(rowtype);
+		memo->kinds = kind_oids(TupleDescAttr(memo->tupdesc, 1)->atttypid);
+		memo->rowtype = rowtype;
 	}
+	kinds = memo->kinds;
 	tuple.t_len = HeapTupleHeaderGetDatumLength(row);
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = row;
-	heap_deform_tuple(&tuple, tupdesc, values, nulls);
-	kinds = kind_oids(TupleDescAttr(tupdesc, 1)->atttypid);
-	ReleaseTupleDesc(tupdesc);
+	heap_deform_tuple(&tuple, memo->tupdesc, values, nulls);
 
 	if (nulls[0] || nulls[1] || nulls[2] || nulls[3])
 		ereport(ERROR,
@@ -970,8 +1003,9 @@ read_movement(FunctionCallInfo fcinfo, int argno, AmountMemo *memo, MovementRow 
 	datum_to_amount_memo(memo, values[2], "mrr_before", &m->before, &before_scale);
 	datum_to_amount_memo(memo, values[3], "mrr_after", &m->after, &after_scale);
 	m->scale = Max(before_scale, after_scale);
-	if (rev_amount_rescale(m->before, before_scale, m->scale, &m->before) != REV_OK ||
-		rev_amount_rescale(m->after, after_scale, m->scale, &m->after) != REV_OK)
+	if (before_scale != after_scale &&
+		(rev_amount_rescale(m->before, before_scale, m->scale, &m->before) != REV_OK ||
+		 rev_amount_rescale(m->after, after_scale, m->scale, &m->after) != REV_OK))
 		report_overflow("MRR");
 	m->before_datum = values[2];
 	m->after_datum = values[3];
