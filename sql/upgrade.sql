@@ -78,6 +78,23 @@ INSERT INTO upgrade_check.stored_movements VALUES
   (1, ('2025-02-01 00:00+00', 'expansion', 49.00, 199.00, 150.00)),
   (2, ('2025-01-01 00:00+00', 'unchanged', 99.00, 99.00, 0.00)),
   (2, ('2025-02-01 00:00+00', 'churn', 99.00, 0, -99.00));
+-- revenue: views over what 1.1 renames (the classifier mrr_movement(prev, cur,
+-- paid_before) becomes mrr_classify, the aggregate ltv(mrr_movement) ltv_agg) or
+-- moves to a new state (churn_rate, mrr_bridge: internal -> mrr_totals).
+CREATE VIEW upgrade_check.revenue_kinds AS
+SELECT customer, (m).period, mrr_movement((m).mrr_before, (m).mrr_after, customer = 2) AS kind
+FROM upgrade_check.stored_movements;
+CREATE VIEW upgrade_check.revenue_pooled AS
+SELECT churn_rate(m) AS logo, churn_rate(m, 'gross_mrr') AS gross, ltv(m) AS ltv, ltv(m, 0.8) AS ltv_80
+FROM upgrade_check.stored_movements;
+CREATE VIEW upgrade_check.revenue_bridges AS
+SELECT (m).period, (mrr_bridge(m)).end_mrr, (mrr_bridge(m)).churned_customers
+FROM upgrade_check.stored_movements GROUP BY 1;
+-- revenue: between installing the 1.1 library and ALTER EXTENSION UPDATE, a 1.0
+-- function whose C symbol kept its calling convention runs; one whose state
+-- changed refuses (55000) rather than misread it.
+SELECT mrr_movement(0, 5, false) AS classifier_before_update;
+SELECT churn_rate(m) FROM upgrade_check.stored_movements;
 
 -- uv: the 1.0 catalog runs on this library (its renamed C symbols are kept), and a
 -- view over the 1.0 aggregates must survive the update.
@@ -100,6 +117,25 @@ SELECT label, uv_count(s), s::text = (SELECT s::text FROM upgrade_check.stored_s
 FROM upgrade_check.stored_sketches v ORDER BY label;
 SELECT (m).period::date, (mrr_bridge(m)).*
 FROM upgrade_check.stored_movements GROUP BY (m).period ORDER BY 1;
+-- revenue: the views survive, now naming the 1.1 functions, and the stored 1.0
+-- movements aggregate through mrr_totals.  By hand: customer 1 is new (49) in
+-- January and expands 49 -> 199 in February; customer 2 pays 99 in January and
+-- churns in February.  The two months: start 99, new 49, expansion 150,
+-- churned 99, end 199; 1 + 1 new - 1 churned = 1 customer.  Pooled: logo churn
+-- 1 / (1 + 2) customers at the starts; gross 99 / (99 + 148); LTV 347 (148 +
+-- 199 at the ends) x 3 / (3 paying customer-months x 1 churned) = 347, and
+-- 277.6 at 0.8.
+SELECT pg_get_viewdef('upgrade_check.revenue_kinds'::regclass) ~ 'mrr_classify\(' AS kinds_view_uses_mrr_classify,
+       pg_get_viewdef('upgrade_check.revenue_pooled'::regclass) ~ 'ltv_agg\(' AS pooled_view_uses_ltv_agg;
+SELECT * FROM upgrade_check.revenue_kinds ORDER BY customer, period;
+SELECT * FROM upgrade_check.revenue_pooled;
+SELECT * FROM upgrade_check.revenue_bridges ORDER BY period;
+SELECT b.*
+FROM (SELECT mrr_rollup(t) AS t
+      FROM (SELECT (m).period, mrr_totals(m) AS t FROM upgrade_check.stored_movements GROUP BY 1) monthly) x,
+     mrr_totals_bridge(t) b;
+SELECT mrr_totals_churn_rate(t) AS logo, mrr_totals_ltv(t) AS ltv, mrr_totals_ltv(t, 0.8) AS ltv_80
+FROM (SELECT mrr_totals(m) AS t FROM upgrade_check.stored_movements) x;
 
 -- uv: sketches stored by 1.0 have hash version 1; they still count and print exactly the
 -- bytes 1.0 wrote, and combining them with a new sketch is an error with a hint.

@@ -2,7 +2,8 @@
 -- a finance analyst writes: a month spine, MRR snapshots per customer-month,
 -- LEAD to the next snapshot, classification, and a GROUP BY month.  Snapshot
 -- semantics: mrr_before = MRR at the period start, mrr_after = MRR at the next
--- period start; reactivation = back from 0 after an earlier paid subscription.
+-- period start; reactivation = back from 0 after paying at an earlier month
+-- start of the window, or at any instant before the window (docs/revenue.md).
 INSERT INTO bench_case (workload, impl, reference, query) VALUES
   ('MRR bridge, 36 months', 'plain SQL spine + LEAD', true,
    $q$
@@ -13,21 +14,25 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
      FROM subscriptions s JOIN months m ON s.started_at <= m.m AND (s.ended_at IS NULL OR s.ended_at > m.m)
      GROUP BY 1, 2
    ), paying AS (
-     SELECT account_id, min(started_at) AS first_paid_at FROM subscriptions WHERE mrr > 0 GROUP BY 1
+     SELECT account_id,
+            bool_or(started_at < timestamptz '2023-01-01' AND (ended_at IS NULL OR ended_at > started_at)) AS paid_before_window
+     FROM subscriptions WHERE mrr > 0 GROUP BY 1
    ), spine AS (
-     SELECT p.account_id, m.m, coalesce(sn.mrr, 0) AS mrr, p.first_paid_at
+     SELECT p.account_id, m.m, coalesce(sn.mrr, 0) AS mrr, p.paid_before_window
      FROM paying p CROSS JOIN months m
      LEFT JOIN snapshot sn ON sn.account_id = p.account_id AND sn.m = m.m
    ), moves AS (
-     SELECT account_id, m AS period, mrr AS before, lead(mrr) OVER (PARTITION BY account_id ORDER BY m) AS after,
-            first_paid_at
+     SELECT account_id, m AS period, mrr AS before, lead(mrr) OVER w AS after,
+            paid_before_window OR coalesce(bool_or(mrr > 0) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false)
+              AS paid_before
      FROM spine
+     WINDOW w AS (PARTITION BY account_id ORDER BY m)
    )
    SELECT period,
           sum(before) AS start_mrr,
-          coalesce(sum(after) FILTER (WHERE before = 0 AND after > 0 AND first_paid_at >= period), 0) AS new_mrr,
+          coalesce(sum(after) FILTER (WHERE before = 0 AND after > 0 AND NOT paid_before), 0) AS new_mrr,
           coalesce(sum(after - before) FILTER (WHERE before > 0 AND after > before), 0) AS expansion_mrr,
-          coalesce(sum(after) FILTER (WHERE before = 0 AND after > 0 AND first_paid_at < period), 0) AS reactivation_mrr,
+          coalesce(sum(after) FILTER (WHERE before = 0 AND after > 0 AND paid_before), 0) AS reactivation_mrr,
           coalesce(sum(before - after) FILTER (WHERE after > 0 AND after < before), 0) AS contraction_mrr,
           coalesce(sum(before) FILTER (WHERE before > 0 AND after = 0), 0) AS churned_mrr,
           sum(after) AS end_mrr,

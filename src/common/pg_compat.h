@@ -28,6 +28,14 @@
 #define B2B_NUMERIC_IS_INF(n)		false
 #endif
 
+/*
+ * int64_div_fast_to_numeric() keeps the scale it is given (an int64 of
+ * 10^-scale units) from PostgreSQL 15 on.
+ */
+#if PG_VERSION_NUM >= 150000
+#define B2B_HAVE_INT64_DIV_FAST_TO_NUMERIC 1
+#endif
+
 #if PG_VERSION_NUM < 140000
 #define int64_to_numeric(v) \
 	DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(v)))

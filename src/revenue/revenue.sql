@@ -1,13 +1,17 @@
--- Subscription revenue: the MRR bridge, churn and lifetime value.
+-- Subscription revenue: MRR movements, the MRR bridge, churn and lifetime value.
 --
 --   mrr_movement(started_at, ended_at, mrr, period_from, period_to [, grain])
 --       aggregate over one customer's subscriptions -> mrr_movement[]
---   mrr_movement(prev, cur, paid_before)      the classifier alone -> mrr_kind
---   mrr_bridge(mrr_movement)                  aggregate over one period's rows
+--   mrr_classify(prev, cur, paid_before)      the classifier alone -> mrr_kind
+--   mrr_bridge(mrr_movement)                  aggregate over one period's rows -> mrr_bridge
 --   churn_rate(mrr_movement [, basis])        pooled churn over movement rows
---   ltv(mrr_movement [, gross_margin])        ARPA x margin / logo churn
+--   ltv_agg(mrr_movement [, gross_margin])    ARPA x margin / logo churn over movement rows
 --   ltv(arpa, churn_rate [, gross_margin])    the formula alone
 --   mrr_normalize(amount, billing_period)     monthly equivalent of a price
+--   mrr_totals(mrr_movement)                  aggregate -> mrr_totals, a value to store
+--   mrr_rollup(mrr_totals)                    aggregate: the totals of consecutive periods
+--   mrr_totals_bridge(t), mrr_totals_churn_rate(t [, basis]), mrr_totals_ltv(t [, gross_margin])
+--                                             what a stored mrr_totals says
 
 CREATE TYPE mrr_kind AS ENUM ('new', 'expansion', 'contraction', 'churn', 'reactivation', 'unchanged');
 COMMENT ON TYPE mrr_kind IS 'How a customer''s MRR moved over one period';
@@ -39,119 +43,212 @@ CREATE TYPE mrr_bridge AS (
 );
 COMMENT ON TYPE mrr_bridge IS 'The MRR bridge of one period: start + new + expansion + reactivation - contraction - churned = end';
 
--- ---- mrr_movement: one customer's subscriptions -> movement rows ---------
--- SSPACE: the state is a small header plus 32 bytes per subscription (a
--- handful per customer), which lets the planner size hash aggregation.
+-- ---- mrr_totals: the totals of movement rows, a value to store and roll up ----
+-- 256 bytes in memory and on disk (ALIGNMENT double and STORAGE plain: read
+-- in place, never compressed); text 'mrr_totals:<hex>' and binary forms are
+-- the little-endian wire format of src/revenue/revenue.h, validated on input.
 
-CREATE FUNCTION mrr_movement_trans(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz)
-RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION mrr_movement_trans(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz, interval)
-RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION mrr_movement_combine(internal, internal)
-RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION mrr_movement_serialize(internal)
-RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION mrr_movement_deserialize(bytea, internal)
-RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION mrr_movement_final(internal)
-RETURNS mrr_movement[] AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE TYPE mrr_totals;
+CREATE FUNCTION mrr_totals_in(cstring) RETURNS mrr_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_out(mrr_totals) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_recv(internal) RETURNS mrr_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_send(mrr_totals) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE mrr_totals (
+    INPUT = mrr_totals_in,
+    OUTPUT = mrr_totals_out,
+    RECEIVE = mrr_totals_recv,
+    SEND = mrr_totals_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE mrr_totals IS
+  'Totals of MRR movements over one period or consecutive periods: the bridge, churn and LTV, rollup-able';
+
+CREATE FUNCTION mrr_totals_to_bytea(mrr_totals) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_from_bytea(bytea) RETURNS mrr_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (mrr_totals AS bytea) WITH FUNCTION mrr_totals_to_bytea(mrr_totals);
+CREATE CAST (bytea AS mrr_totals) WITH FUNCTION mrr_totals_from_bytea(bytea);
+
+-- ---- mrr_movement: one customer's subscriptions -> movement rows ---------
+-- The state is internal and unbounded (a customer's whole history); grouped
+-- by customer it runs whole in one place (a Citus table distributed by
+-- customer runs it on the workers).  SSPACE: a customer with up to four
+-- subscriptions takes two chunks, 80 and 144 bytes with their headers.
+
+CREATE FUNCTION mrr_movement_transfn(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_movement_transfn(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz, interval)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_movement_combinefn(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_combinefn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_movement_serialfn(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'mrr_movement_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_movement_deserialfn(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_movement_finalfn(internal)
+RETURNS mrr_movement[] AS 'MODULE_PATHNAME', 'mrr_movement_finalfn' LANGUAGE C PARALLEL SAFE;
 
 CREATE AGGREGATE mrr_movement(started_at timestamptz, ended_at timestamptz, mrr numeric,
                               period_from timestamptz, period_to timestamptz) (
-  SFUNC = mrr_movement_trans, STYPE = internal, SSPACE = 256, FINALFUNC = mrr_movement_final,
-  COMBINEFUNC = mrr_movement_combine, SERIALFUNC = mrr_movement_serialize,
-  DESERIALFUNC = mrr_movement_deserialize, PARALLEL = SAFE
+  SFUNC = mrr_movement_transfn, STYPE = internal, SSPACE = 256, FINALFUNC = mrr_movement_finalfn,
+  COMBINEFUNC = mrr_movement_combinefn, SERIALFUNC = mrr_movement_serialfn,
+  DESERIALFUNC = mrr_movement_deserialfn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE mrr_movement(timestamptz, timestamptz, numeric, timestamptz, timestamptz) IS
   'Monthly MRR movements of one customer (aggregate over its subscriptions)';
 
 CREATE AGGREGATE mrr_movement(started_at timestamptz, ended_at timestamptz, mrr numeric,
                               period_from timestamptz, period_to timestamptz, grain interval) (
-  SFUNC = mrr_movement_trans, STYPE = internal, SSPACE = 256, FINALFUNC = mrr_movement_final,
-  COMBINEFUNC = mrr_movement_combine, SERIALFUNC = mrr_movement_serialize,
-  DESERIALFUNC = mrr_movement_deserialize, PARALLEL = SAFE
+  SFUNC = mrr_movement_transfn, STYPE = internal, SSPACE = 256, FINALFUNC = mrr_movement_finalfn,
+  COMBINEFUNC = mrr_movement_combinefn, SERIALFUNC = mrr_movement_serialfn,
+  DESERIALFUNC = mrr_movement_deserialfn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE mrr_movement(timestamptz, timestamptz, numeric, timestamptz, timestamptz, interval) IS
   'MRR movements of one customer per period of the given grain (aggregate over its subscriptions)';
 
-CREATE FUNCTION mrr_movement(prev numeric, cur numeric, paid_before boolean)
-RETURNS mrr_kind AS 'MODULE_PATHNAME', 'mrr_movement_classify'
+CREATE FUNCTION mrr_classify(prev numeric, cur numeric, paid_before boolean)
+RETURNS mrr_kind AS 'MODULE_PATHNAME', 'mrr_classify'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION mrr_movement(numeric, numeric, boolean) IS
+COMMENT ON FUNCTION mrr_classify(numeric, numeric, boolean) IS
   'The kind of a move from MRR prev to cur (NULL when both are 0)';
+CREATE FUNCTION mrr_classify(prev double precision, cur double precision, paid_before boolean)
+RETURNS mrr_kind AS 'MODULE_PATHNAME', 'mrr_classify_float8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_classify(double precision, double precision, boolean) IS
+  'The kind of a move from MRR prev to cur (NULL when both are 0); double precision arguments';
 
--- ---- mrr_bridge, churn_rate, ltv: sums over movement rows ----------------
--- The three share one state (the pooled sums, about 300 bytes) and its
--- combine/serialize.
+-- ---- aggregates whose state is mrr_totals ----------------------------------
+-- One state for all (256 bytes in a 256-byte chunk plus its 16-byte header:
+-- SSPACE 272), one combine function; nothing to serialize.  Transition
+-- functions are not strict: they skip NULL rows themselves, after checking
+-- the option of the row.
 
-CREATE FUNCTION mrr_totals_combine(internal, internal)
-RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION mrr_totals_serialize(internal)
-RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION mrr_totals_deserialize(bytea, internal)
-RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_combinefn(mrr_totals, mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_totals_combinefn' LANGUAGE C STRICT PARALLEL SAFE;
 
-CREATE FUNCTION mrr_bridge_trans(internal, mrr_movement)
-RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION mrr_bridge_final(internal)
-RETURNS mrr_bridge AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_bridge_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_bridge_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_bridge_finalfn(mrr_totals)
+RETURNS mrr_bridge AS 'MODULE_PATHNAME', 'mrr_bridge_finalfn' LANGUAGE C PARALLEL SAFE;
 CREATE AGGREGATE mrr_bridge(mrr_movement) (
-  SFUNC = mrr_bridge_trans, STYPE = internal, SSPACE = 320, FINALFUNC = mrr_bridge_final,
-  COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
-  DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
+  SFUNC = mrr_bridge_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = mrr_bridge_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE mrr_bridge(mrr_movement) IS
   'The MRR bridge of one period (GROUP BY period)';
 
-CREATE FUNCTION churn_rate_trans(internal, mrr_movement)
-RETURNS internal AS 'MODULE_PATHNAME', 'churn_rate_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION churn_rate_trans(internal, mrr_movement, text)
-RETURNS internal AS 'MODULE_PATHNAME', 'churn_rate_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION churn_rate_final(internal)
-RETURNS numeric AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION churn_rate_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'churn_rate_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION churn_rate_transfn(mrr_totals, mrr_movement, text)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'churn_rate_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION churn_rate_finalfn(mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'churn_rate_finalfn' LANGUAGE C PARALLEL SAFE;
 CREATE AGGREGATE churn_rate(mrr_movement) (
-  SFUNC = churn_rate_trans, STYPE = internal, SSPACE = 320, FINALFUNC = churn_rate_final,
-  COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
-  DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
+  SFUNC = churn_rate_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = churn_rate_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
 );
 CREATE AGGREGATE churn_rate(mrr_movement, basis text) (
-  SFUNC = churn_rate_trans, STYPE = internal, SSPACE = 320, FINALFUNC = churn_rate_final,
-  COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
-  DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
+  SFUNC = churn_rate_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = churn_rate_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE churn_rate(mrr_movement) IS
   'Logo churn: churned customers / customers paying at the start, pooled over periods';
 COMMENT ON AGGREGATE churn_rate(mrr_movement, text) IS
   'Churn on basis logo, gross_mrr or net_mrr, pooled over periods';
 
-CREATE FUNCTION ltv_trans(internal, mrr_movement)
-RETURNS internal AS 'MODULE_PATHNAME', 'ltv_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION ltv_trans(internal, mrr_movement, numeric)
-RETURNS internal AS 'MODULE_PATHNAME', 'ltv_trans' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION ltv_final(internal)
-RETURNS numeric AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
-CREATE AGGREGATE ltv(mrr_movement) (
-  SFUNC = ltv_trans, STYPE = internal, SSPACE = 320, FINALFUNC = ltv_final,
-  COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
-  DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
+CREATE FUNCTION ltv_agg_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'ltv_agg_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION ltv_agg_transfn(mrr_totals, mrr_movement, numeric)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'ltv_agg_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION ltv_agg_finalfn(mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ltv_agg_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE ltv_agg(mrr_movement) (
+  SFUNC = ltv_agg_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = ltv_agg_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
 );
-CREATE AGGREGATE ltv(mrr_movement, gross_margin numeric) (
-  SFUNC = ltv_trans, STYPE = internal, SSPACE = 320, FINALFUNC = ltv_final,
-  COMBINEFUNC = mrr_totals_combine, SERIALFUNC = mrr_totals_serialize,
-  DESERIALFUNC = mrr_totals_deserialize, PARALLEL = SAFE
+CREATE AGGREGATE ltv_agg(mrr_movement, gross_margin numeric) (
+  SFUNC = ltv_agg_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = ltv_agg_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE ltv(mrr_movement) IS
+COMMENT ON AGGREGATE ltv_agg(mrr_movement) IS
   'Lifetime value: ARPA / logo churn over the movement rows given';
-COMMENT ON AGGREGATE ltv(mrr_movement, numeric) IS
+COMMENT ON AGGREGATE ltv_agg(mrr_movement, numeric) IS
   'Lifetime value: ARPA x gross_margin / logo churn over the movement rows given';
 
+CREATE FUNCTION mrr_totals_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_totals_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_finalfn(mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_totals_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE mrr_totals(mrr_movement) (
+  SFUNC = mrr_totals_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = mrr_totals_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mrr_totals(mrr_movement) IS
+  'The totals of movement rows of one period or consecutive periods, to store and roll up';
+
+CREATE FUNCTION mrr_rollup_transfn(mrr_totals, mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_rollup_transfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_rollup_finalfn(mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_rollup_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE mrr_rollup(mrr_totals) (
+  SFUNC = mrr_rollup_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = mrr_rollup_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mrr_rollup(mrr_totals) IS
+  'The totals of consecutive periods (or of segments of one period) from stored mrr_totals';
+
+-- ---- what an mrr_totals says --------------------------------------------------
+
+CREATE FUNCTION mrr_totals_bridge(totals mrr_totals)
+RETURNS TABLE (first_period timestamptz, last_period timestamptz,
+               start_mrr numeric, new_mrr numeric, expansion_mrr numeric, reactivation_mrr numeric,
+               contraction_mrr numeric, churned_mrr numeric, end_mrr numeric,
+               start_customers bigint, new_customers bigint, expanded_customers bigint,
+               reactivated_customers bigint, contracted_customers bigint, churned_customers bigint,
+               end_customers bigint)
+AS 'MODULE_PATHNAME', 'mrr_totals_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION mrr_totals_bridge(mrr_totals) IS
+  'The MRR bridge of the totals'' periods as one row of flat columns';
+
+CREATE FUNCTION mrr_totals_churn_rate(totals mrr_totals, basis text DEFAULT 'logo')
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_churn_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_churn_rate(mrr_totals, text) IS
+  'Churn of the totals on basis logo, gross_mrr or net_mrr, pooled over their periods';
+
+CREATE FUNCTION mrr_totals_ltv(totals mrr_totals, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv(mrr_totals, numeric) IS
+  'Lifetime value of the totals: ARPA x gross_margin / logo churn';
+CREATE FUNCTION mrr_totals_ltv(totals mrr_totals, gross_margin double precision)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv(mrr_totals, double precision) IS
+  'Lifetime value of the totals: ARPA x gross_margin / logo churn; double precision margin';
+
+-- ---- scalar formulas -------------------------------------------------------------
+
 CREATE FUNCTION ltv(arpa numeric, churn_rate numeric, gross_margin numeric DEFAULT 1)
-RETURNS numeric AS 'MODULE_PATHNAME', 'ltv_formula'
+RETURNS numeric AS 'MODULE_PATHNAME', 'ltv'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ltv(numeric, numeric, numeric) IS
   'Lifetime value: arpa x gross_margin / churn_rate (NULL when churn_rate is 0)';
+CREATE FUNCTION ltv(arpa double precision, churn_rate double precision, gross_margin double precision DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ltv_float8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(double precision, double precision, double precision) IS
+  'Lifetime value: arpa x gross_margin / churn_rate (NULL when churn_rate is 0); double precision arguments';
 
 CREATE FUNCTION mrr_normalize(amount numeric, billing_period interval)
-RETURNS numeric AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_normalize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mrr_normalize(numeric, interval) IS
   'Monthly equivalent of an amount billed every billing_period (a year = 12 months = 52 weeks)';
+CREATE FUNCTION mrr_normalize(amount double precision, billing_period interval)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_normalize_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_normalize(double precision, interval) IS
+  'Monthly equivalent of an amount billed every billing_period; double precision amount';

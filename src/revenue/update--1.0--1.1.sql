@@ -1,2 +1,197 @@
 -- revenue: what changed in this family's SQL from 1.0 to 1.1.
 -- The upgrade test (sql/upgrade.sql) checks that 1.0 plus this equals a fresh 1.1 install.
+--
+-- Renamed objects keep their OIDs (ALTER ... RENAME, CREATE OR REPLACE), so views and
+-- functions that users built on them survive; CREATE OR REPLACE AGGREGATE moves
+-- mrr_bridge, churn_rate and the ltv aggregate from an internal state to mrr_totals.
+--   mrr_movement(numeric, numeric, boolean)   -> mrr_classify(prev, cur, paid_before)
+--   ltv(mrr_movement [, numeric]) aggregates  -> ltv_agg(mrr_movement [, gross_margin])
+--   mrr_movement_trans/_combine/_serialize/_deserialize/_final
+--                                             -> mrr_movement_transfn/_combinefn/_serialfn/_deserialfn/_finalfn
+
+-- ---- the classifier and the formulas ------------------------------------------
+
+ALTER FUNCTION mrr_movement(numeric, numeric, boolean) RENAME TO mrr_classify;
+CREATE OR REPLACE FUNCTION mrr_classify(prev numeric, cur numeric, paid_before boolean)
+RETURNS mrr_kind AS 'MODULE_PATHNAME', 'mrr_classify'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_classify(prev double precision, cur double precision, paid_before boolean)
+RETURNS mrr_kind AS 'MODULE_PATHNAME', 'mrr_classify_float8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_classify(double precision, double precision, boolean) IS
+  'The kind of a move from MRR prev to cur (NULL when both are 0); double precision arguments';
+
+CREATE OR REPLACE FUNCTION ltv(arpa numeric, churn_rate numeric, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ltv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ltv(arpa double precision, churn_rate double precision, gross_margin double precision DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ltv_float8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(double precision, double precision, double precision) IS
+  'Lifetime value: arpa x gross_margin / churn_rate (NULL when churn_rate is 0); double precision arguments';
+
+CREATE FUNCTION mrr_normalize(amount double precision, billing_period interval)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_normalize_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_normalize(double precision, interval) IS
+  'Monthly equivalent of an amount billed every billing_period; double precision amount';
+
+-- ---- mrr_movement: the support functions' names (renamed in place, so the aggregates keep them)
+
+ALTER FUNCTION mrr_movement_trans(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz)
+  RENAME TO mrr_movement_transfn;
+ALTER FUNCTION mrr_movement_trans(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz, interval)
+  RENAME TO mrr_movement_transfn;
+ALTER FUNCTION mrr_movement_combine(internal, internal) RENAME TO mrr_movement_combinefn;
+ALTER FUNCTION mrr_movement_serialize(internal) RENAME TO mrr_movement_serialfn;
+ALTER FUNCTION mrr_movement_deserialize(bytea, internal) RENAME TO mrr_movement_deserialfn;
+ALTER FUNCTION mrr_movement_final(internal) RENAME TO mrr_movement_finalfn;
+CREATE OR REPLACE FUNCTION mrr_movement_transfn(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION mrr_movement_transfn(internal, timestamptz, timestamptz, numeric, timestamptz, timestamptz, interval)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION mrr_movement_combinefn(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_combinefn' LANGUAGE C PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION mrr_movement_serialfn(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'mrr_movement_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION mrr_movement_deserialfn(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_movement_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION mrr_movement_finalfn(internal)
+RETURNS mrr_movement[] AS 'MODULE_PATHNAME', 'mrr_movement_finalfn' LANGUAGE C PARALLEL SAFE;
+
+-- ---- the mrr_totals type ---------------------------------------------------------
+
+CREATE TYPE mrr_totals;
+CREATE FUNCTION mrr_totals_in(cstring) RETURNS mrr_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_out(mrr_totals) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_recv(internal) RETURNS mrr_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_send(mrr_totals) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE mrr_totals (
+    INPUT = mrr_totals_in,
+    OUTPUT = mrr_totals_out,
+    RECEIVE = mrr_totals_recv,
+    SEND = mrr_totals_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE mrr_totals IS
+  'Totals of MRR movements over one period or consecutive periods: the bridge, churn and LTV, rollup-able';
+
+CREATE FUNCTION mrr_totals_to_bytea(mrr_totals) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_from_bytea(bytea) RETURNS mrr_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (mrr_totals AS bytea) WITH FUNCTION mrr_totals_to_bytea(mrr_totals);
+CREATE CAST (bytea AS mrr_totals) WITH FUNCTION mrr_totals_from_bytea(bytea);
+
+-- ---- mrr_bridge, churn_rate and the ltv aggregate move onto mrr_totals -------------
+
+CREATE FUNCTION mrr_totals_combinefn(mrr_totals, mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_totals_combinefn' LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE FUNCTION mrr_bridge_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_bridge_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_bridge_finalfn(mrr_totals)
+RETURNS mrr_bridge AS 'MODULE_PATHNAME', 'mrr_bridge_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE OR REPLACE AGGREGATE mrr_bridge(mrr_movement) (
+  SFUNC = mrr_bridge_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = mrr_bridge_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+
+CREATE FUNCTION churn_rate_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'churn_rate_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION churn_rate_transfn(mrr_totals, mrr_movement, text)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'churn_rate_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION churn_rate_finalfn(mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'churn_rate_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE OR REPLACE AGGREGATE churn_rate(mrr_movement) (
+  SFUNC = churn_rate_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = churn_rate_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE churn_rate(mrr_movement, basis text) (
+  SFUNC = churn_rate_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = churn_rate_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+
+ALTER AGGREGATE ltv(mrr_movement) RENAME TO ltv_agg;
+ALTER AGGREGATE ltv(mrr_movement, numeric) RENAME TO ltv_agg;
+CREATE FUNCTION ltv_agg_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'ltv_agg_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION ltv_agg_transfn(mrr_totals, mrr_movement, numeric)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'ltv_agg_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION ltv_agg_finalfn(mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'ltv_agg_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE OR REPLACE AGGREGATE ltv_agg(mrr_movement) (
+  SFUNC = ltv_agg_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = ltv_agg_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+CREATE OR REPLACE AGGREGATE ltv_agg(mrr_movement, gross_margin numeric) (
+  SFUNC = ltv_agg_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = ltv_agg_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+
+-- The 1.0 support functions of the internal state, now unused.
+DROP FUNCTION mrr_bridge_trans(internal, mrr_movement);
+DROP FUNCTION mrr_bridge_final(internal);
+DROP FUNCTION churn_rate_trans(internal, mrr_movement);
+DROP FUNCTION churn_rate_trans(internal, mrr_movement, text);
+DROP FUNCTION churn_rate_final(internal);
+DROP FUNCTION ltv_trans(internal, mrr_movement);
+DROP FUNCTION ltv_trans(internal, mrr_movement, numeric);
+DROP FUNCTION ltv_final(internal);
+DROP FUNCTION mrr_totals_combine(internal, internal);
+DROP FUNCTION mrr_totals_serialize(internal);
+DROP FUNCTION mrr_totals_deserialize(bytea, internal);
+
+-- ---- new in 1.1: totals to store, rollups, accessors ---------------------------------
+
+CREATE FUNCTION mrr_totals_transfn(mrr_totals, mrr_movement)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_totals_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_totals_finalfn(mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_totals_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE mrr_totals(mrr_movement) (
+  SFUNC = mrr_totals_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = mrr_totals_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mrr_totals(mrr_movement) IS
+  'The totals of movement rows of one period or consecutive periods, to store and roll up';
+
+CREATE FUNCTION mrr_rollup_transfn(mrr_totals, mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_rollup_transfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_rollup_finalfn(mrr_totals)
+RETURNS mrr_totals AS 'MODULE_PATHNAME', 'mrr_rollup_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE mrr_rollup(mrr_totals) (
+  SFUNC = mrr_rollup_transfn, STYPE = mrr_totals, SSPACE = 272, FINALFUNC = mrr_rollup_finalfn,
+  COMBINEFUNC = mrr_totals_combinefn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mrr_rollup(mrr_totals) IS
+  'The totals of consecutive periods (or of segments of one period) from stored mrr_totals';
+
+CREATE FUNCTION mrr_totals_bridge(totals mrr_totals)
+RETURNS TABLE (first_period timestamptz, last_period timestamptz,
+               start_mrr numeric, new_mrr numeric, expansion_mrr numeric, reactivation_mrr numeric,
+               contraction_mrr numeric, churned_mrr numeric, end_mrr numeric,
+               start_customers bigint, new_customers bigint, expanded_customers bigint,
+               reactivated_customers bigint, contracted_customers bigint, churned_customers bigint,
+               end_customers bigint)
+AS 'MODULE_PATHNAME', 'mrr_totals_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION mrr_totals_bridge(mrr_totals) IS
+  'The MRR bridge of the totals'' periods as one row of flat columns';
+
+CREATE FUNCTION mrr_totals_churn_rate(totals mrr_totals, basis text DEFAULT 'logo')
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_churn_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_churn_rate(mrr_totals, text) IS
+  'Churn of the totals on basis logo, gross_mrr or net_mrr, pooled over their periods';
+
+CREATE FUNCTION mrr_totals_ltv(totals mrr_totals, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv(mrr_totals, numeric) IS
+  'Lifetime value of the totals: ARPA x gross_margin / logo churn';
+CREATE FUNCTION mrr_totals_ltv(totals mrr_totals, gross_margin double precision)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv(mrr_totals, double precision) IS
+  'Lifetime value of the totals: ARPA x gross_margin / logo churn; double precision margin';

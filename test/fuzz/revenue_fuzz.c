@@ -2,11 +2,13 @@
  * revenue_fuzz.c: libFuzzer harness for the revenue core's decoders, the
  * code that reads bytes it did not produce:
  *   - rev_history_decode_count / rev_history_decode (mrr_movement's
- *     serialized state, handed over by parallel workers or another node),
- *   - rev_totals_decode (the state of mrr_bridge, churn_rate and ltv),
- *   - rev_amount_parse (decimal text).
+ *     serialized state, handed over by parallel workers),
+ *   - rev_totals_decode (the mrr_totals value: text and binary input, and
+ *     the partial states Citus sends between nodes),
+ *   - rev_amount_parse (decimal text) and rev_basis_parse (option text).
  * Whatever decodes must satisfy the invariants the decoders promise, survive
- * re-encoding unchanged, and be safe to run the sweep on.
+ * re-encoding unchanged, and be safe to use: swept, merged, read by every
+ * accessor.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@ fuzz_history(const uint8_t *data, size_t size)
 		CHECK(h.nsubs == n && h.scale >= 0 && h.scale <= REV_MAX_SCALE);
 		for (uint32_t i = 0; i < n; i++)
 			CHECK(h.subs[i].mrr >= 0 && h.subs[i].ended_at >= h.subs[i].started_at);
+		CHECK(!h.has_window || rev_window_check(&h.window) == REV_OK);
 		again = malloc(rev_history_encoded_size(&h));
 		CHECK(again != NULL && rev_history_encoded_size(&h) == size);
 		rev_history_encode(&h, again);
@@ -66,18 +69,39 @@ static void
 fuzz_totals(const uint8_t *data, size_t size)
 {
 	rev_totals	t;
+	rev_totals	u;
 	uint8_t		again[REV_TOTALS_ENCODED_SIZE];
+	rev_ratio	r;
 
 	if (rev_totals_decode(data, size, &t) != REV_OK)
 		return;
-	CHECK(rev_totals_valid(&t));
+	CHECK(size == REV_TOTALS_ENCODED_SIZE && rev_totals_check(&t) == REV_OK);
 	rev_totals_encode(&t, again);
-	/* has_period and period round-trip; everything else byte for byte. */
 	CHECK(memcmp(again, data, REV_TOTALS_ENCODED_SIZE) == 0);
+
+	/* Every reader copes with any valid value. */
+	(void) rev_totals_chained(&t);
+	(void) rev_totals_one_period(&t);
+	for (int b = REV_BASIS_UNSET; b <= REV_BASIS_MAX; b++)
+		if (rev_totals_churn(&t, (rev_basis) b, &r) == REV_OK)
+			CHECK(r.nnum == 1 && r.nden == 1 && r.den[0].units > 0);
+	if (rev_totals_ltv(&t, t.margin, &r) == REV_OK)
+		CHECK(r.nnum >= 2 && r.nden == 2 && r.den[0].units > 0 && r.den[1].units > 0);
+
+	/* A value merged with itself is valid (or an overflow), and chains
+	 * exactly when the value does. */
+	u = t;
+	if (rev_totals_merge(&u, &t) == REV_OK)
+	{
+		CHECK(rev_totals_check(&u) == REV_OK);
+		CHECK((rev_totals_chained(&u) == REV_OK) == (rev_totals_chained(&t) == REV_OK));
+	}
+	else
+		CHECK(memcmp(&u, &t, sizeof(t)) == 0);	/* untouched on error */
 }
 
 static void
-fuzz_amount(const uint8_t *data, size_t size)
+fuzz_text(const uint8_t *data, size_t size)
 {
 	char		text[64];
 	char		formatted[REV_AMOUNT_BUFSIZE];
@@ -85,11 +109,15 @@ fuzz_amount(const uint8_t *data, size_t size)
 	rev_amount	back;
 	int			scale;
 	int			back_scale;
+	rev_basis	basis;
 
 	if (size >= sizeof(text))
 		size = sizeof(text) - 1;
 	memcpy(text, data, size);
 	text[size] = '\0';
+	if (rev_basis_parse(text, size, &basis) == REV_OK)
+		CHECK(basis >= REV_BASIS_LOGO && basis <= REV_BASIS_MAX &&
+			  strcmp(rev_basis_names[basis], text) == 0);
 	if (rev_amount_parse(text, &units, &scale) != REV_OK)
 		return;
 	CHECK(scale >= 0 && scale <= REV_MAX_SCALE);
@@ -115,7 +143,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_totals(data + 1, size - 1);
 			break;
 		default:
-			fuzz_amount(data + 1, size - 1);
+			fuzz_text(data + 1, size - 1);
 			break;
 	}
 	return 0;
