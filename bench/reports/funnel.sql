@@ -20,7 +20,8 @@ SELECT 'light', 'funnel_report', funnel_report(visitor_id, ts, '7 days', event =
        event = 'demo_request', event = 'trial_start', event = 'paid')::text
 FROM events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid');
 
--- ClickHouse's windowFunnel on the same rows, as a cumulative funnel (it is greedy: it may find less).
+-- ClickHouse's windowFunnel on the same rows, as a cumulative funnel (it is greedy: it may find
+-- less). ClickHouse 18.16 has no lambdas over aggregates, hence the spelled-out array.
 DO $$
 DECLARE
   shape text;
@@ -30,7 +31,7 @@ BEGIN
     RETURN;
   END IF;
   FOREACH shape IN ARRAY ARRAY['heavy', 'light'] LOOP
-    q := format($q$SELECT toString(arrayMap(k -> countIf(level >= k), range(1, 6))) FROM (
+    q := format($q$SELECT toString([countIf(level >= 1), countIf(level >= 2), countIf(level >= 3), countIf(level >= 4), countIf(level >= 5)]) FROM (
                     SELECT visitor_id, windowFunnel(604800)(ts, event = 'page_view', event = 'signup',
                            event = 'demo_request', event = 'trial_start', event = 'paid') AS level
                     FROM %s_events WHERE event IN ('page_view', 'signup', 'demo_request', 'trial_start', 'paid')
