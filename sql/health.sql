@@ -135,11 +135,14 @@ SELECT health_band(NULL, 60, 80), health_band(70, NULL, 80);
 
 -- Errors: SQLSTATE and message, caught one statement at a time.
 CREATE FUNCTION pg_temp.err(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  detail text;
 BEGIN
   EXECUTE query;
   RETURN 'no error';
 EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
+  GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+  RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' DETAIL: ' || nullif(detail, ''), '');
 END $$;
 
 -- Errors in the model: SQLSTATE 22023, naming key and value.
@@ -186,3 +189,28 @@ SELECT pg_temp.err($q$SELECT health_band(60, 80, 70)$q$);
 SELECT health_score_detail(ts, signal, '2025-09-01',
          '{"recent": "1 day", "baseline": "100000000 days", "signals": {"login": {"weight": 1}}}') -> 'signals' -> 'login' ->> 'baseline'
 FROM ev WHERE grp = 'edges';
+
+-- Issue 10: the model's numbers stay in their documented range, so no number of a detail is
+-- infinite.  A target of 1e-320 (a denormal: 1 / 1e-320 overflows) and a weight of 5e-324 (its
+-- products underflow to 0, which scored 0.00 where any weight scores 50.00) are errors (22023).
+SELECT pg_temp.err($q$SELECT health_score_detail(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 1e-320}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 5e-324}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 9.9e-10}}}') FROM ev$q$);
+SELECT pg_temp.err($q$SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 1.1e15}}}') FROM ev$q$);
+-- The ends of the range.  up_half's login alone (r = 1, e = 2, c = 1/2) scores 50.00 whatever its
+-- weight; with core_feature (c = 1): 100 (1e15 / 2 + 1e-9) / (1e15 + 1e-9) = 50.00 and
+-- 100 (1e-9 / 2 + 1e15) / (1e15 + 1e-9) = 100.00.
+SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1e-9}}}') AS tiny,
+       health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1e15}}}') AS huge,
+       health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1e15}, "core_feature": {"weight": 1e-9}}}') AS login_heavy,
+       health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1e-9}, "core_feature": {"weight": 1e15}}}') AS core_heavy
+FROM ev WHERE grp = 'up_half';
+-- The largest ratio: r = 3 against a target of 1e-9 is 3e9 (printed in full, no fixed-size
+-- buffer), and the detail reads back as jsonb (it held Infinity for a target of 1e-320).
+SELECT d -> 'signals' -> 'login' ->> 'ratio' AS ratio, d::text::jsonb = d AS reparses
+FROM (SELECT health_score_detail(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "target": 1e-9}}}') AS d
+      FROM pg_temp.rows('t', 'login', 3, 0)) s;
+-- Two as_of in one group: the detail names both instants (it printed the same one twice).
+SELECT health_score(ts, s, a, '{"signals": {"login": {"weight": 1}}}')
+FROM (VALUES (timestamptz '2025-08-20', 'login', timestamptz '2025-09-01'),
+             (timestamptz '2025-08-21', 'login', timestamptz '2025-09-02 12:30')) v(ts, s, a);

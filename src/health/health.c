@@ -64,6 +64,19 @@ gcd64(int64_t a, int64_t b)
 	return a;
 }
 
+HealthStatus
+health_check_weight(double weight)
+{
+	/* NaN fails both comparisons */
+	return weight >= HEALTH_MIN_NUMBER && weight <= HEALTH_MAX_NUMBER ? HEALTH_OK : HEALTH_ERR_OUT_OF_RANGE;
+}
+
+HealthStatus
+health_check_target(double target)
+{
+	return target == 0 ? HEALTH_OK : health_check_weight(target);
+}
+
 /*
  * Sort the signals for binary search and reduce recent/baseline to lowest
  * terms.  The caller has checked recent_us > 0, baseline_us > 0.

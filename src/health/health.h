@@ -78,6 +78,26 @@ typedef struct HealthComponent
 /* Counters of a group: counts[2 * i + HEALTH_RECENT], counts[2 * i + HEALTH_BASELINE]. */
 #define HEALTH_COUNT_SLOT(signal, window) (2 * (signal) + (window))
 
+/* What a core function found: 0 is OK, anything else an error the glue reports. */
+typedef enum HealthStatus
+{
+	HEALTH_OK = 0,
+	HEALTH_ERR_OUT_OF_RANGE		/* a weight or target outside its documented range */
+} HealthStatus;
+
+/*
+ * The documented range of weights and targets.  Weights are in
+ * [1e-9, 1e15], targets 0 or in [1e-9, 1e15]: no denormal (whose products
+ * underflow to 0) and no value whose ratio r / target could overflow a
+ * double (r < 2^63, so a ratio stays below 1e28), so every number of a
+ * score and its detail is finite.
+ */
+#define HEALTH_MIN_NUMBER 1e-9
+#define HEALTH_MAX_NUMBER 1e15
+
+extern HealthStatus health_check_weight(double weight);
+extern HealthStatus health_check_target(double target);
+
 extern void health_model_prepare(HealthModel *model);
 extern int	health_signal_index(const HealthModel *model, const char *name, size_t name_len);
 extern void health_windows_init(HealthWindows *windows, int64_t as_of,

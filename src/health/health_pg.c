@@ -22,6 +22,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "common/int.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -33,6 +34,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "common/b2b_pg.h"
 #include "health.h"
 
 PG_FUNCTION_INFO_V1(health_transfn);
@@ -47,9 +49,6 @@ PG_FUNCTION_INFO_V1(health_band_thresholds);
 /* Defaults when the model leaves the windows out. */
 #define HEALTH_DEFAULT_RECENT	"30 days"
 #define HEALTH_DEFAULT_BASELINE "90 days"
-
-/* Weights and targets beyond this are surely mistakes; the bound keeps every sum finite. */
-#define HEALTH_MAX_WEIGHT		1e15
 
 /* Values quoted in error messages are cut to this many bytes. */
 #define HEALTH_MAX_QUOTED		80
@@ -108,6 +107,17 @@ quote_value(JsonbValue *v)
 		s = psprintf("%s...", s);
 	}
 	return s;
+}
+
+/* A number for a message: as written when short, else as the nearest double (1e-320). */
+static char *
+number_text(Numeric n, double d)
+{
+	char	   *s = b2b_numeric_text(n);
+
+	if (strlen(s) <= 24)
+		return s;
+	return double_to_shortest_decimal(d);
 }
 
 static char *
@@ -199,10 +209,13 @@ parse_window(JsonbValue *key, JsonbValue *value)
 	return total;
 }
 
-/* A JSON number as a double, or an error naming signal, key and value. */
+/*
+ * A JSON number as a double, or an error naming signal, key and value.  The
+ * range is the core's (health_check_weight, health_check_target).
+ */
 static double
 parse_number(const char *signal, JsonbValue *key, JsonbValue *value,
-			 bool zero_allowed, Numeric *as_written)
+			 bool is_target, Numeric *as_written)
 {
 	double		d;
 
@@ -211,15 +224,14 @@ parse_number(const char *signal, JsonbValue *key, JsonbValue *value,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("health model: \"%s\" of signal \"%s\" must be a number, not %s",
 						key_text(key), signal, quote_value(value))));
-	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-										   NumericGetDatum(value->val.numeric)));
-	if (!(zero_allowed ? d >= 0 : d > 0) || d > HEALTH_MAX_WEIGHT)
+	d = b2b_numeric_to_double(value->val.numeric);
+	if ((is_target ? health_check_target(d) : health_check_weight(d)) != HEALTH_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" of signal \"%s\" must be %s, not %s",
-						key_text(key), signal,
-						zero_allowed ? "a number from 0 to 1e15" : "a positive number up to 1e15",
-						quote_value(value))));
+				 errmsg("%s of signal \"%s\" is out of range", key_text(key), signal),
+				 errdetail("The value given is %s; %s.", number_text(value->val.numeric, d),
+						   is_target ? "a target is 0 or a number from 1e-9 to 1e15"
+						   : "a weight is a number from 1e-9 to 1e15")));
 	*as_written = DatumGetNumericCopy(NumericGetDatum(value->val.numeric));
 	return d;
 }
@@ -534,8 +546,7 @@ different_as_of(int64 a, int64 b)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("health_score: as_of must be the same for every row of a group"),
-			 errdetail("Found %s and %s.",
-					   pstrdup(timestamptz_to_str(a)), timestamptz_to_str(b))));
+			 errdetail("Found %s and %s.", b2b_timestamptz_text(a), b2b_timestamptz_text(b))));
 }
 
 static void
@@ -761,24 +772,11 @@ health_score_finalfn(PG_FUNCTION_ARGS)
 	PG_RETURN_NUMERIC(hundredths_to_numeric(hundredths));
 }
 
-/* A double as numeric, rounded to four decimals, without trailing zeros. */
+/* A double of the detail as numeric, rounded to four decimals, without trailing zeros. */
 static Numeric
 rounded_numeric(double d)
 {
-	char		str[64];
-	int			len;
-
-	snprintf(str, sizeof(str), "%.4f", d);
-	len = strlen(str);
-	while (len > 0 && str[len - 1] == '0')
-		len--;
-	if (len > 0 && str[len - 1] == '.')
-		len--;
-	str[len] = '\0';
-	if (strcmp(str, "-0") == 0)
-		strcpy(str, "0");
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(str),
-											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	return b2b_numeric_from_double(d, 4);
 }
 
 /* Push a key, then its value, into the object being built. */
