@@ -214,3 +214,93 @@ FROM (SELECT health_score_detail(ts, signal, '2025-09-01', '{"signals": {"login"
 SELECT health_score(ts, s, a, '{"signals": {"login": {"weight": 1}}}')
 FROM (VALUES (timestamptz '2025-08-20', 'login', timestamptz '2025-09-01'),
              (timestamptz '2025-08-21', 'login', timestamptz '2025-09-02 12:30')) v(ts, s, a);
+
+-- A bad interval in the model is interval_in's error (22007), with the place in the model
+-- as its context.
+SELECT health_score(ts, signal, '2025-09-01', '{"recent": "thirty days", "signals": {"login": {"weight": 1}}}') FROM ev;
+SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1, "direction": 1}}}') FROM ev;
+
+-- ---- health_state: the aggregates' state, a value of its own -------------------------------
+-- Its text form is "health:" and the hex of its little-endian binary form: version 2, as_of
+-- (int64 microseconds since 2000-01-01), the model's canonical text, the number of signals
+-- and the counters.  By hand, for as_of 2000-01-01 00:00:01 UTC (1000000 us = 0x0f4240) and
+-- the model {"signals": {"a": {"weight": 1}}} (33 bytes = 0x21) with recent 1, baseline 0:
+SELECT encode(convert_to('{"signals": {"a": {"weight": 1}}}', 'UTF8'), 'hex') AS model_hex;
+\set one_state 'health:' '0240420f0000000000' '21000000' '7b227369676e616c73223a207b2261223a207b22776569676874223a20317d7d7d' '01000000' '0100000000000000' '0000000000000000'
+SELECT :'one_state'::health_state::text = :'one_state' AS text_round_trip,
+       (:'one_state'::health_state)::bytea::health_state::text = :'one_state' AS bytea_round_trip;
+-- Bad text and bytes: 22P02 for text, 22P03 for bytes, naming what is wrong.
+SELECT pg_temp.err($q$SELECT 'uv:00'::health_state$q$);
+SELECT pg_temp.err($q$SELECT 'health:0'::health_state$q$);
+SELECT pg_temp.err($q$SELECT '\x01'::bytea::health_state$q$);
+SELECT pg_temp.err($q$SELECT '\x0240420f0000000000210000007b227369676e616c73223a207b2261223a207b22776569676874223a20317d7d7d010000000100000000000000'::bytea::health_state$q$);
+SELECT pg_temp.err($q$SELECT '\x0240420f0000000000210000007b227369676e616c73223a207b2261223a207b22776569676874223a20317d7d7d0100000001000000000000000000000000000080'::bytea::health_state$q$);
+SELECT pg_temp.err($q$SELECT '\x0240420f0000000000210000007b227369676e616c73223a207b2261223a207b22776569676874223a20307d7d7d0100000001000000000000000000000000000000'::bytea::health_state$q$);
+SELECT pg_temp.err($q$SELECT '\x0240420f0000000000220000007b227369676e616c73223a207b2261223a207b22776569676874223a20317d7d207d0100000001000000000000000000000000000000'::bytea::health_state$q$);
+SELECT pg_temp.err($q$SELECT '\x0200000000000000800a0000007b227369676e616c73223a207b2261223a207b22776569676874223a20317d7d7d0100000001000000000000000000000000000000'::bytea::health_state$q$);
+
+-- ---- health_signals: a detail as rows -------------------------------------------------------
+-- The 'down' group under m (see the detail above): one row per signal, every field a column.
+SELECT s.* FROM (SELECT health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM ev WHERE grp = 'down') x,
+     health_signals(d) s;
+-- Ordered by what they cost, what pulls each group down (a dashboard's query).  By hand, with
+-- support_ticket (weight 1, c = 1 against its target) in every group: down: help_view
+-- 100 x 0.5 / 5 = 10; down_x0: core_feature (c = 0) 100 x 5 / 7 = 71.4286; nulls: login
+-- 100 x 3 x 0.5 / 4 = 37.5; thirds: login 100 x 3 x 2/3 / 4 = 50; tickets: support_ticket
+-- (c = 0.4) alone 60; up_half: login 100 x 3 x 0.5 / 9 = 16.6667.
+SELECT grp, string_agg(s.signal || ' -' || s.points_lost, ', ' ORDER BY s.points_lost DESC, s.signal) AS pulled_down_by
+FROM (SELECT grp, health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM ev GROUP BY grp) x,
+     health_signals(d) s
+WHERE s.points_lost > 0 GROUP BY grp ORDER BY grp;
+SELECT count(*) AS rows_of_null FROM health_signals(NULL);
+SELECT pg_temp.err($q$SELECT * FROM health_signals('[1]')$q$);
+SELECT pg_temp.err($q$SELECT * FROM health_signals('{"score": 1}')$q$);
+SELECT pg_temp.err($q$SELECT * FROM health_signals('{"signals": {"login": {"recent": 1}}}')$q$);
+
+-- ---- double precision twins of health_band ------------------------------------------------
+SELECT s, health_band(s), health_band(s, 60, 80)
+FROM (VALUES (0::float8), (50), (50.01), (60), (75), (75.01), (80), ('infinity')) v(s);
+SELECT pg_temp.err($q$SELECT health_band('NaN'::float8)$q$);
+SELECT pg_temp.err($q$SELECT health_band(1::float8, 80, 70.5)$q$);
+-- numerics are compared exactly: 75.000000000000000001 is green, though as a double it is 75
+SELECT health_band(75.000000000000000001), health_band(75.000000000000000001::float8);
+
+-- ---- parallel plans give the serial answers ----------------------------------------------
+-- Partial states (health_state values) are sent from the workers and combined.
+CREATE TABLE health_par AS
+SELECT a % 500 AS account_id, timestamptz '2025-04-01' + ((a * 7919) % 150) * interval '1 day' + (a % 24) * interval '1 hour' AS ts,
+       (ARRAY['login', 'core_feature', 'help_view', 'support_ticket', 'page_view'])[1 + a % 5] AS signal
+FROM generate_series(1, 60000) a;
+ANALYZE health_par;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE health_serial AS
+SELECT account_id, health_score(ts, signal, '2025-09-01', :'m') AS s, health_score_detail(ts, signal, '2025-09-01', :'m') AS d
+FROM health_par GROUP BY account_id;
+CREATE TABLE health_serial_all AS
+SELECT health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM health_par;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM health_par;
+CREATE TABLE health_parallel_all AS
+SELECT health_score_detail(ts, signal, '2025-09-01', :'m') AS d FROM health_par;
+SET enable_sort = off;
+EXPLAIN (COSTS OFF) SELECT account_id, health_score(ts, signal, '2025-09-01', :'m') FROM health_par GROUP BY account_id;
+CREATE TABLE health_parallel AS
+SELECT account_id, health_score(ts, signal, '2025-09-01', :'m') AS s, health_score_detail(ts, signal, '2025-09-01', :'m') AS d
+FROM health_par GROUP BY account_id;
+RESET ALL;
+SET timezone = 'UTC';
+SET extra_float_digits = 0;
+SELECT (SELECT count(*) FROM health_serial) AS accounts,
+       (SELECT count(*) FROM health_serial s JOIN health_parallel p USING (account_id)
+        WHERE s.s IS NOT DISTINCT FROM p.s AND s.d = p.d) AS same,
+       (SELECT d FROM health_serial_all) = (SELECT d FROM health_parallel_all) AS same_whole_table;
+-- The whole table by hand: 60000 rows, a % 5 picks the signal; the counts of the detail are
+-- those of plain SQL.
+SELECT s.signal, s.recent = o.recent AND s.baseline = o.baseline AS counts_as_plain_sql
+FROM health_serial_all, health_signals(d) s
+JOIN (SELECT signal, count(*) FILTER (WHERE ts > '2025-08-02' AND ts <= '2025-09-01') AS recent,
+             count(*) FILTER (WHERE ts > '2025-05-04' AND ts <= '2025-08-02') AS baseline
+      FROM health_par GROUP BY signal) o USING (signal)
+ORDER BY 1;
+DROP TABLE health_par, health_serial, health_serial_all, health_parallel, health_parallel_all;
