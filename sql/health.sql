@@ -304,3 +304,37 @@ JOIN (SELECT signal, count(*) FILTER (WHERE ts > '2025-08-02' AND ts <= '2025-09
       FROM health_par GROUP BY signal) o USING (signal)
 ORDER BY 1;
 DROP TABLE health_par, health_serial, health_serial_all, health_parallel, health_parallel_all;
+
+-- ---- hash aggregation stays near work_mem x hash_mem_multiplier --------------------------
+-- A group's state is 24 bytes, 16 per signal and the model's text (the declared SSPACE is for
+-- four signals).  20,000 groups with work_mem 1MB and hash_mem_multiplier 2: the aggregate
+-- spills to disk, its peak stays within a quarter above the 2 MB limit, and the scores are
+-- those computed without the limit.
+CREATE FUNCTION pg_temp.hash_agg_memory(q text, OUT batches int, OUT peak_kb int) LANGUAGE plpgsql AS $$
+DECLARE
+  plan jsonb;
+  node jsonb;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q INTO plan;
+  node := jsonb_path_query_first(plan, 'strict $.**?(@."Strategy" == "Hashed")');
+  batches := (node->>'HashAgg Batches')::int;
+  peak_kb := (node->>'Peak Memory Usage')::int;
+END $$;
+CREATE TABLE health_mem AS
+SELECT a % 20000 AS account_id, timestamptz '2025-06-01' + (a % 90) * interval '1 day' AS ts,
+       (ARRAY['login', 'core_feature', 'help_view'])[1 + a % 3] AS signal
+FROM generate_series(1, 100000) a;
+ANALYZE health_mem;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE health_mem_free AS
+SELECT account_id, health_score(ts, signal, '2025-09-01', :'m') AS s FROM health_mem GROUP BY account_id;
+SET work_mem = '1MB'; SET hash_mem_multiplier = 2; SET enable_sort = off;
+SELECT batches > 1 AS spilled, peak_kb <= 2560 AS within_limit
+FROM pg_temp.hash_agg_memory(format($q$SELECT account_id, health_score(ts, signal, '2025-09-01', %L) FROM health_mem GROUP BY account_id$q$, :'m'));
+CREATE TABLE health_mem_hashed AS
+SELECT account_id, health_score(ts, signal, '2025-09-01', :'m') AS s FROM health_mem GROUP BY account_id;
+RESET work_mem; RESET hash_mem_multiplier; RESET enable_sort; RESET max_parallel_workers_per_gather;
+SELECT count(*) AS accounts,
+       count(*) FILTER (WHERE h.s IS NOT DISTINCT FROM o.s) AS same_scores
+FROM health_mem_free o JOIN health_mem_hashed h USING (account_id);
+DROP TABLE health_mem, health_mem_free, health_mem_hashed;

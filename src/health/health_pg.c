@@ -645,20 +645,23 @@ report_merge(HealthStatus status, int64 as_of_a, int64 as_of_b)
 
 /*
  * health_state_transfn(state, ts, signal, as_of, model): count one row into
- * the group's state, changed in place.  Not strict: NULL ts or signal rows
+ * the group's state, changed in place (the executor keeps it in the
+ * aggregate's context).  A group's first state is made in the current
+ * context: the executor copies a new state into the aggregate's context, so
+ * one made there would be left behind as garbage, a second copy per group.  Not strict: NULL ts or signal rows
  * are skipped, NULL as_of or model are errors, and every row's as_of and
  * model are checked against the group's.
  */
 Datum
 health_state_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = b2b_agg_context(fcinfo);
 	HealthState *state = PG_ARGISNULL(0) ? NULL : (HealthState *) PG_GETARG_POINTER(0);
 	HealthModelEntry *entry;
 	HealthWindows windows;
 	HealthWindow window;
 	int64		as_of;
 
+	(void) b2b_agg_context(fcinfo);
 	b2b_require_not_null(fcinfo, 3, "as_of");
 	b2b_require_not_null(fcinfo, 4, "model");
 	as_of = PG_GETARG_TIMESTAMPTZ(3);
@@ -667,7 +670,7 @@ health_state_transfn(PG_FUNCTION_ARGS)
 	if (state == NULL)
 	{
 		b2b_require_finite(as_of, "as_of");
-		state = state_new(aggcxt, as_of, entry);
+		state = state_new(CurrentMemoryContext, as_of, entry);
 	}
 	else if (state->as_of != as_of)
 		report_merge(HEALTH_ERR_DIFFERENT_AS_OF, state->as_of, as_of);
