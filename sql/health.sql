@@ -291,6 +291,24 @@ FROM health_par GROUP BY account_id;
 RESET ALL;
 SET timezone = 'UTC';
 SET extra_float_digits = 0;
+-- A model so small that a state is under 127 bytes: a partial state then crosses the tuple
+-- queue with a one-byte header, and the combine function must read it so.
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+CREATE TABLE health_parallel_small AS
+SELECT account_id, health_score(ts, signal, '2025-09-01', '{"signals": {"a": {"weight": 1}, "login": {"weight": 1}}}') AS s
+FROM health_par GROUP BY account_id;
+CREATE TABLE health_parallel_small_all AS
+SELECT health_score_detail(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1}}}') AS d FROM health_par;
+RESET ALL;
+SET timezone = 'UTC';
+SET extra_float_digits = 0;
+SELECT (SELECT count(*) FROM health_parallel_small p
+        JOIN (SELECT account_id, health_score(ts, signal, '2025-09-01', '{"signals": {"a": {"weight": 1}, "login": {"weight": 1}}}') AS s
+              FROM health_par GROUP BY account_id) o USING (account_id)
+        WHERE o.s IS NOT DISTINCT FROM p.s) AS small_states_same,
+       (SELECT d FROM health_parallel_small_all) =
+       (SELECT health_score_detail(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1}}}') FROM health_par) AS small_whole_table_same;
 SELECT (SELECT count(*) FROM health_serial) AS accounts,
        (SELECT count(*) FROM health_serial s JOIN health_parallel p USING (account_id)
         WHERE s.s IS NOT DISTINCT FROM p.s AND s.d = p.d) AS same,
@@ -303,7 +321,42 @@ JOIN (SELECT signal, count(*) FILTER (WHERE ts > '2025-08-02' AND ts <= '2025-09
              count(*) FILTER (WHERE ts > '2025-05-04' AND ts <= '2025-08-02') AS baseline
       FROM health_par GROUP BY signal) o USING (signal)
 ORDER BY 1;
-DROP TABLE health_par, health_serial, health_serial_all, health_parallel, health_parallel_all;
+
+-- ---- the two-step form: health_state, health_rollup and the accessors ---------------------
+-- States per account and shard (a % 4, the way Citus workers hold them), sent as text (what
+-- a Citus worker sends the coordinator), rolled up per account: the same scores and details
+-- as one aggregate over the rows; and rolled up across all accounts, the whole table's.
+CREATE TABLE health_shards AS
+SELECT account_id, a_shard, health_state(ts, signal, '2025-09-01', :'m')::text AS st
+FROM (SELECT *, (hashtext(ts::text) & 3) AS a_shard FROM health_par) x GROUP BY account_id, a_shard;
+SELECT count(*) AS accounts,
+       count(*) FILTER (WHERE health_state_score(r) IS NOT DISTINCT FROM s.s AND health_state_detail(r) = s.d) AS same
+FROM (SELECT account_id, health_rollup(st::health_state) AS r FROM health_shards GROUP BY account_id) x
+JOIN health_serial s USING (account_id);
+SELECT health_state_detail(health_rollup(st::health_state)) = (SELECT d FROM health_serial_all) AS same_whole_table
+FROM health_shards;
+-- Through bytea, and forced parallel.
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+CREATE TABLE health_rolled AS SELECT health_rollup(st::health_state::bytea::health_state) AS r FROM health_shards;
+RESET ALL;
+SET timezone = 'UTC';
+SET extra_float_digits = 0;
+SELECT health_state_detail(r) = (SELECT d FROM health_serial_all) AS same_parallel_rollup FROM health_rolled;
+-- No rows: NULL; NULL states are skipped; a single state rolls up to itself.
+SELECT health_state(ts, signal, '2025-09-01', :'m') IS NULL AS no_rows,
+       health_state_score(NULL) IS NULL AS null_score
+FROM health_par WHERE false;
+SELECT health_rollup(s)::text = (SELECT st FROM health_shards ORDER BY account_id, a_shard LIMIT 1) AS one_state
+FROM ((SELECT st::health_state AS s FROM health_shards ORDER BY account_id, a_shard LIMIT 1)
+      UNION ALL SELECT NULL) x;
+-- States of another as_of or model do not combine.
+SELECT pg_temp.err($q$SELECT health_rollup(s) FROM (SELECT health_state(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1}}}') s FROM health_par
+  UNION ALL SELECT health_state(ts, signal, '2025-09-02', '{"signals": {"login": {"weight": 1}}}') FROM health_par) x$q$);
+SELECT pg_temp.err($q$SELECT health_rollup(s) FROM (SELECT health_state(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 1}}}') s FROM health_par
+  UNION ALL SELECT health_state(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 2}}}') FROM health_par) x$q$);
+DROP TABLE health_par, health_serial, health_serial_all, health_parallel, health_parallel_all,
+           health_parallel_small, health_parallel_small_all, health_shards, health_rolled;
 
 -- ---- hash aggregation stays near work_mem x hash_mem_multiplier --------------------------
 -- A group's state is 24 bytes, 16 per signal and the model's text (the declared SSPACE is for

@@ -1,5 +1,5 @@
 -- Customer health (src/health/): the health_state type, health_score, health_score_detail,
--- health_signals, health_band.  See docs/health.md for the model and the formula.
+-- health_state, health_rollup and the accessors, health_signals, health_band.  See docs/health.md for the model and the formula.
 
 -- ---- the state type ------------------------------------------------------------------
 
@@ -70,6 +70,37 @@ CREATE AGGREGATE health_score_detail(ts timestamptz, signal text, as_of timestam
   PARALLEL = SAFE
 );
 
+-- The two-step form: the state of a group, to store or to combine later (per segment, per
+-- shard, per user then per account), rolled up by health_rollup and read by the accessors.
+-- States of one as_of and one model combine; anything else is an error.
+CREATE AGGREGATE health_state(ts timestamptz, signal text, as_of timestamptz, model jsonb) (
+  SFUNC = health_state_transfn,
+  STYPE = health_state,
+  SSPACE = 528,
+  COMBINEFUNC = health_state_combinefn,
+  PARALLEL = SAFE
+);
+
+CREATE FUNCTION health_rollup_transfn(health_state, health_state)
+RETURNS health_state AS 'MODULE_PATHNAME', 'health_rollup_transfn'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE health_rollup(health_state) (
+  SFUNC = health_rollup_transfn,
+  STYPE = health_state,
+  SSPACE = 528,
+  COMBINEFUNC = health_state_combinefn,
+  PARALLEL = SAFE
+);
+
+CREATE FUNCTION health_state_score(state health_state)
+RETURNS numeric AS 'MODULE_PATHNAME', 'health_state_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION health_state_detail(state health_state)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'health_state_detail'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 -- ---- flat forms and bands --------------------------------------------------------------
 
 CREATE FUNCTION health_signals(detail jsonb)
@@ -108,3 +139,11 @@ COMMENT ON FUNCTION health_band(double precision) IS
   'red (score <= 50), yellow (<= 75) or green; NULL for NULL; double precision score';
 COMMENT ON FUNCTION health_band(double precision, double precision, double precision) IS
   'red (score <= red_max), yellow (<= yellow_max) or green; NULL for NULL; double precision arguments';
+COMMENT ON AGGREGATE health_state(timestamptz, text, timestamptz, jsonb) IS
+  'the health_state of a group''s events at as_of under a model, to store and roll up';
+COMMENT ON AGGREGATE health_rollup(health_state) IS
+  'the sum of health_state values of one as_of and model (segments, shards, users of an account)';
+COMMENT ON FUNCTION health_state_score(health_state) IS
+  'the health_score of a health_state';
+COMMENT ON FUNCTION health_state_detail(health_state) IS
+  'the health_score_detail of a health_state';

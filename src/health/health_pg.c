@@ -1,7 +1,8 @@
 /*
  * health_pg.c
- *		SQL glue of the customer health score: the health_state type,
- *		health_score, health_score_detail, health_signals and health_band.
+ *		SQL glue of the customer health score: the health_state type and
+ *		its aggregates (health_score, health_score_detail, health_state,
+ *		health_rollup) and accessors, health_signals and health_band.
  *
  * The core (health.c) owns the model's schema, ranges and defaults, the
  * formula, the rounding, the bands and the state's byte format; this file
@@ -43,6 +44,9 @@ PG_FUNCTION_INFO_V1(health_state_transfn);
 PG_FUNCTION_INFO_V1(health_state_combinefn);
 PG_FUNCTION_INFO_V1(health_state_score_finalfn);
 PG_FUNCTION_INFO_V1(health_state_detail_finalfn);
+PG_FUNCTION_INFO_V1(health_rollup_transfn);
+PG_FUNCTION_INFO_V1(health_state_score);
+PG_FUNCTION_INFO_V1(health_state_detail);
 PG_FUNCTION_INFO_V1(health_signals);
 PG_FUNCTION_INFO_V1(health_band);
 PG_FUNCTION_INFO_V1(health_band_thresholds);
@@ -696,6 +700,26 @@ health_state_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
+/*
+ * The state a combine or rollup transition is given as its own (argument 0):
+ * changed in place when it is a plain datum of ours.  The executor copies a
+ * first input into the aggregate's context as it came, and a state that
+ * crossed a tuple (from a parallel worker, a table) may have a short header
+ * or be compressed: then a detoasted copy, which the executor copies in turn
+ * when it is returned.
+ */
+static HealthState *
+own_state(Datum d)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_EXTENDED(v) || (uintptr_t) v % 8 != 0)
+		return state_datum(d);
+	if (!health_state_layout_ok((HealthState *) v, VARSIZE(v)))
+		report_damaged();
+	return (HealthState *) v;
+}
+
 /* health_state_combinefn(a, b), STRICT: b added into a, the aggregate's own state. */
 Datum
 health_state_combinefn(PG_FUNCTION_ARGS)
@@ -704,12 +728,17 @@ health_state_combinefn(PG_FUNCTION_ARGS)
 	HealthState *from;
 
 	(void) b2b_agg_context(fcinfo);
-	into = (HealthState *) PG_GETARG_POINTER(0);
+	into = own_state(PG_GETARG_DATUM(0));
 	from = state_datum(PG_GETARG_DATUM(1));
-	if (!health_state_layout_ok(into, VARSIZE(into)))
-		report_damaged();
 	report_merge(health_state_merge(into, from), into->as_of, from->as_of);
 	PG_RETURN_POINTER(into);
+}
+
+/* health_rollup(health_state), STRICT: the same merge, over stored states. */
+Datum
+health_rollup_transfn(PG_FUNCTION_ARGS)
+{
+	return health_state_combinefn(fcinfo);
 }
 
 /* The score as a numeric with two decimals, from a count of hundredths (0..10000). */
@@ -854,6 +883,19 @@ health_state_detail_finalfn(PG_FUNCTION_ARGS)
 	result = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+}
+
+/* The accessors of a stored or rolled-up state: what the final functions give. */
+Datum
+health_state_score(PG_FUNCTION_ARGS)
+{
+	return health_state_score_finalfn(fcinfo);
+}
+
+Datum
+health_state_detail(PG_FUNCTION_ARGS)
+{
+	return health_state_detail_finalfn(fcinfo);
 }
 
 /* ---------- health_signals: a detail as rows ---------- */

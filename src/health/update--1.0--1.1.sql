@@ -4,8 +4,9 @@
 -- health_score and health_score_detail move from an internal state to the health_state type
 -- (CREATE OR REPLACE AGGREGATE keeps their OIDs, so views built on them survive); the 1.0
 -- support functions of the internal state are dropped (their C symbols stay as stubs that
--- refuse to run, src/health/released_pg.c).  New: health_signals, health_band's double
--- precision twins.
+-- refuse to run, src/health/released_pg.c).  New: the two-step form (health_state,
+-- health_rollup, health_state_score, health_state_detail), health_signals, health_band's
+-- double precision twins.
 
 -- ---- the health_state type ---------------------------------------------------------------
 
@@ -76,6 +77,37 @@ CREATE OR REPLACE AGGREGATE health_score_detail(ts timestamptz, signal text, as_
   PARALLEL = SAFE
 );
 
+-- The two-step form: the state of a group, to store or to combine later (per segment, per
+-- shard, per user then per account), rolled up by health_rollup and read by the accessors.
+-- States of one as_of and one model combine; anything else is an error.
+CREATE AGGREGATE health_state(ts timestamptz, signal text, as_of timestamptz, model jsonb) (
+  SFUNC = health_state_transfn,
+  STYPE = health_state,
+  SSPACE = 528,
+  COMBINEFUNC = health_state_combinefn,
+  PARALLEL = SAFE
+);
+
+CREATE FUNCTION health_rollup_transfn(health_state, health_state)
+RETURNS health_state AS 'MODULE_PATHNAME', 'health_rollup_transfn'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE health_rollup(health_state) (
+  SFUNC = health_rollup_transfn,
+  STYPE = health_state,
+  SSPACE = 528,
+  COMBINEFUNC = health_state_combinefn,
+  PARALLEL = SAFE
+);
+
+CREATE FUNCTION health_state_score(state health_state)
+RETURNS numeric AS 'MODULE_PATHNAME', 'health_state_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION health_state_detail(state health_state)
+RETURNS jsonb AS 'MODULE_PATHNAME', 'health_state_detail'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 DROP FUNCTION health_transfn(internal, timestamptz, text, timestamptz, jsonb);
 DROP FUNCTION health_combinefn(internal, internal);
 DROP FUNCTION health_serializefn(internal);
@@ -105,3 +137,11 @@ COMMENT ON FUNCTION health_band(double precision) IS
   'red (score <= 50), yellow (<= 75) or green; NULL for NULL; double precision score';
 COMMENT ON FUNCTION health_band(double precision, double precision, double precision) IS
   'red (score <= red_max), yellow (<= yellow_max) or green; NULL for NULL; double precision arguments';
+COMMENT ON AGGREGATE health_state(timestamptz, text, timestamptz, jsonb) IS
+  'the health_state of a group''s events at as_of under a model, to store and roll up';
+COMMENT ON AGGREGATE health_rollup(health_state) IS
+  'the sum of health_state values of one as_of and model (segments, shards, users of an account)';
+COMMENT ON FUNCTION health_state_score(health_state) IS
+  'the health_score of a health_state';
+COMMENT ON FUNCTION health_state_detail(health_state) IS
+  'the health_score_detail of a health_state';
