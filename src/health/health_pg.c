@@ -536,9 +536,16 @@ state_encode(const struct varlena *value, uint8 *out)
 	health_state_encode((const HealthState *) value, out);
 }
 
+static void
+state_model_error_context(void *arg)
+{
+	errcontext("the model text of a health_state value");
+}
+
 static const char *
 state_decode(const uint8 *in, Size len, struct varlena **value)
 {
+	ErrorContextCallback callback;
 	uint32		nsignals;
 	uint32		text_len;
 	HealthState *state;
@@ -565,7 +572,12 @@ state_decode(const uint8 *in, Size len, struct varlena **value)
 	SET_VARSIZE(state, size);
 	if (TIMESTAMP_NOT_FINITE(state->as_of) || !IS_VALID_TIMESTAMP(state->as_of))
 		return "Its as_of is not a finite timestamp.";
+	callback.callback = state_model_error_context;
+	callback.arg = NULL;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
 	entry = model_for_text(health_state_text(state), text_len);
+	error_context_stack = callback.previous;
 	if (entry->model.nsignals != (int) nsignals)
 		return psprintf("It has %u signals where its model has %d.", nsignals, entry->model.nsignals);
 	*value = (struct varlena *) state;
