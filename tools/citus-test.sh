@@ -44,7 +44,7 @@ fi
 citus_version=$(basename "$tarball" .tar.gz); citus_version=${citus_version#citus-}
 pg_version=$("$PG_CONFIG" --version | awk '{print $2}')
 install_key=$(printf '%s' "$("$PG_CONFIG" --bindir)" | cksum | cut -d' ' -f1)
-cache=${CITUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/b2bmetrics-citus}
+cache=${CITUS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/b2bmetrics-citus}
 build="$cache/citus-$citus_version-pg$pg_version-$install_key"
 
 citus_build() {

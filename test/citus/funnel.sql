@@ -27,3 +27,15 @@ GROUP BY channel
 SELECT account_id,
        funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup', event = 'trial_start')
 FROM events GROUP BY account_id
+
+-- The funnel of every visitor, from per-account reports: each visitor's events live on one
+-- account's shard, so the reports add up step by step (the sum is Citus's own partial sum).
+-- One row a step; an array_agg over these rows would be a second step on the coordinator.
+-- @case funnel_report_all_accounts pushdown funnel_report
+SELECT step, sum(c)::bigint AS reached
+FROM (SELECT account_id,
+             funnel_report(visitor_id, ts, '7 days', event = 'page_view', event = 'signup',
+                           event = 'trial_start') AS r
+      FROM events GROUP BY account_id) per_account,
+     unnest(r) WITH ORDINALITY AS u(c, step)
+GROUP BY step
