@@ -13,6 +13,8 @@
 #      (a) EXPLAIN VERBOSE shows the aggregate's work on the workers, and
 #      (b) the result equals the single-node result exactly;
 #   5. stops every node and removes the data directories, also on failure.
+# CITUS_ROUNDS (default 3): runs per query for the timing table (the best is shown);
+# CITUS_PLANS=DIR keeps each case's EXPLAIN VERBOSE output in DIR/<case>.plan.
 # Prints TAP lines (ok / not ok) and ends with "N passed, N failed".
 #
 # Case format (docs/citus.md): in test/citus/<family>.sql, a line
@@ -267,6 +269,9 @@ while read -r i name kind aggs file; do
       why="results differ from one node's ($(wc -l <"$q.single") rows there)"
       diff <(LC_ALL=C sort "$q.single") <(LC_ALL=C sort "$q.citus") | head -6 | sed 's/^/#   /'
     fi
+  fi
+  if [ -n "${CITUS_PLANS:-}" ] && [ -f "$q.plan" ]; then
+    mkdir -p "$CITUS_PLANS" && cp "$q.plan" "$CITUS_PLANS/$name.plan"
   fi
   if [ -z "$why" ]; then
     passed=$((passed + 1))

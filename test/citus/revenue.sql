@@ -12,6 +12,13 @@ FROM (SELECT unnest(mrr_movement(started_at, ended_at, mrr, '2025-01-01', '2026-
       FROM subscriptions GROUP BY account_id) per_customer
 GROUP BY (m).period
 
+-- The composite in one column: one partial state a group and shard, not one per field.
+-- @case mrr_bridge_composite partial mrr_bridge
+SELECT (m).period, mrr_bridge(m)
+FROM (SELECT unnest(mrr_movement(started_at, ended_at, mrr, '2025-01-01', '2026-01-01')) AS m
+      FROM subscriptions GROUP BY account_id) per_customer
+GROUP BY (m).period
+
 -- @case churn_rate_pooled partial churn_rate
 SELECT churn_rate(m) AS logo, churn_rate(m, 'gross_mrr') AS gross_mrr, churn_rate(m, 'net_mrr') AS net_mrr
 FROM (SELECT unnest(mrr_movement(started_at, ended_at, mrr, '2025-07-01', '2026-01-01')) m
