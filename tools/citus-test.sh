@@ -15,6 +15,7 @@
 #   5. stops every node and removes the data directories, also on failure.
 # CITUS_ROUNDS (default 3): runs per query for the timing table (the best is shown);
 # CITUS_PLANS=DIR keeps each case's EXPLAIN VERBOSE output in DIR/<case>.plan.
+# CITUS_BUILD_ONLY=1 builds and installs Citus, then stops.
 # Prints TAP lines (ok / not ok) and ends with "N passed, N failed".
 #
 # Case format (docs/citus.md): in test/citus/<family>.sql, a line
@@ -97,12 +98,15 @@ citus_install() {
   fi || { tail -20 "$build/install.log"; return 1; }
 }
 
+# One build and install at a time (checkouts sharing the cache may run this together).
+mkdir -p "$cache" && exec 9>"$cache/lock" && flock 9
 if [ ! -f "$build/.b2bmetrics-built" ]; then
   start=$SECONDS
   citus_build || { echo "0 passed, 1 failed"; exit 1; }
   echo "# Citus built in $((SECONDS - start)) s"
 fi
 citus_install || { echo "0 passed, 1 failed"; exit 1; }
+flock -u 9
 [ "${CITUS_BUILD_ONLY:-}" = 1 ] && exit 0
 
 # ---- 2. b2bmetrics and the cluster -----------------------------------------------------------
