@@ -6,9 +6,10 @@
 #      Citus version, the PostgreSQL version and the installation; it is (re)installed into
 #      that installation when its citus.so differs;
 #   2. builds and installs b2bmetrics, starts a coordinator and two workers on 127.0.0.1
-#      (free ports from CITUS_PORT, default 5510 up), and a single node beside them;
-#   3. loads the sample data (CITUS_SCALE, default 0.2) into both, distributed on the cluster
-#      (events, subscriptions and accounts by account_id);
+#      (free ports from CITUS_PORT, default 5510 up);
+#   3. loads the sample data (CITUS_SCALE, default 0.2) into plain tables on the coordinator
+#      (schema single: the single-node reference) and the same rows into distributed tables
+#      (schema public: accounts, users, subscriptions and events by account_id, colocated);
 #   4. runs every case of test/citus/*.sql (format below), checking that
 #      (a) EXPLAIN VERBOSE shows the aggregate's work on the workers, and
 #      (b) the result equals the single-node result exactly;
@@ -19,11 +20,12 @@
 # Prints TAP lines (ok / not ok) and ends with "N passed, N failed".
 #
 # Case format (docs/citus.md): in test/citus/<family>.sql, a line
-#     -- @case <name> partial|pushdown
-# opens a case; the lines up to the next "-- @case" are one SQL query (a final semicolon is
-# optional). "partial" requires worker_partial_agg on the workers and coord_combine_agg on the
-# coordinator; "pushdown" requires the aggregate in the worker query and no coordinator-side
-# aggregation of gathered rows. Lines before the first case (comments, setup) are ignored.
+#     -- @case <name> partial|pushdown <aggregate>[,<aggregate>...]
+# opens a case; the lines up to the next "-- @case" (comment lines left out) are one SQL query,
+# a final semicolon optional. "partial": coord_combine_agg on the coordinator and each aggregate
+# named among the workers' worker_partial_agg calls; "pushdown": each aggregate named called in
+# the worker query. Both: no aggregate named called on the coordinator, no Distributed Subplan.
+# Lines before the first case are ignored.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

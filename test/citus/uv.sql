@@ -19,6 +19,10 @@ SELECT channel, uv_hll(left(event, 1)::"char"), uv_sketch(left(page, 2)::"char")
 -- @case uv_hll_text partial uv_hll
 SELECT event, uv_hll(page), uv_hll(visitor_id::text) FROM events GROUP BY event
 
+-- varchar and char(n) resolve to the text form through their implicit casts.
+-- @case uv_hll_varchar partial uv_hll
+SELECT channel, uv_hll(page::varchar(40)), uv_hll(event::char(20)) FROM events GROUP BY channel
+
 -- @case uv_hll_uuid partial uv_hll
 SELECT date_trunc('year', ts), uv_hll(md5(visitor_id::text)::uuid) FROM events GROUP BY 1
 
