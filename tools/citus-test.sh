@@ -192,8 +192,16 @@ INSERT INTO events SELECT * FROM single.events;
 INSERT INTO marketing_spend SELECT * FROM single.marketing_spend;
 ANALYZE accounts; ANALYZE users; ANALYZE subscriptions; ANALYZE events; ANALYZE marketing_spend;
 SQL
+# The extension on every node, at the coordinator's version.
+version=$(psql -X -At $coord -c "SELECT extversion FROM pg_extension WHERE extname = 'b2bmetrics'")
+for n in worker1 worker2; do
+  v=$(psql -X -At -p "${port[$n]}" -c "SELECT extversion FROM pg_extension WHERE extname = 'b2bmetrics'")
+  [ -n "$v" ] && [ "$v" = "$version" ] \
+    || { echo "citus-test: b2bmetrics on the $n is '$v', not '$version'"; echo "0 passed, 1 failed"; exit 1; }
+done
 echo "# sample data at scale $scale: $(psql -X -At $coord -c 'SELECT count(*) FROM events') events," \
-     "$(psql -X -At $coord -c 'SELECT count(*) FROM subscriptions') subscriptions, distributed in $((SECONDS - start)) s"
+     "$(psql -X -At $coord -c 'SELECT count(*) FROM subscriptions') subscriptions, distributed in $((SECONDS - start)) s;" \
+     "b2bmetrics $version on every node"
 
 # ---- 4. the cases ----------------------------------------------------------------------------
 mkdir -p "$tmp/cases"
@@ -283,7 +291,7 @@ while read -r i name kind aggs file; do
     passed=$((passed + 1))
     t1=$(best_ms "${port[coordinator]}" single,public "$q.stmt")
     tc=$(best_ms "${port[coordinator]}" public "$q.stmt")
-    timings+=("$(printf '%-28s %-8s %10s %10s %6s' "$name" "$kind" "$t1" "$tc" "$(wc -l <"$q.single")")")
+    timings+=("$(printf '%-32s %-8s %10s %10s %6s' "$name" "$kind" "$t1" "$tc" "$(wc -l <"$q.single")")")
     echo "ok $i - $name ($kind, $(basename "$file"))"
   else
     failed=$((failed + 1))
@@ -293,7 +301,7 @@ while read -r i name kind aggs file; do
 done <"$tmp/cases/index"
 
 echo "# best of $rounds runs, milliseconds, scale $scale"
-printf '# %-28s %-8s %10s %10s %6s\n' case kind single citus rows
+printf '# %-32s %-8s %10s %10s %6s\n' case kind single citus rows
 for t in "${timings[@]}"; do echo "# $t"; done
 echo
 echo "$passed passed, $failed failed"

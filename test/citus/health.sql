@@ -12,3 +12,16 @@ SELECT account_id,
 FROM events
 WHERE account_id <> 0
 GROUP BY account_id
+
+-- The detail per account, with a band over the score: both run whole on the workers.
+-- @case health_score_detail_per_account pushdown health_score_detail,health_score
+SELECT account_id,
+       health_score_detail(ts, event, '2025-06-01',
+         '{"recent": "30 days", "baseline": "90 days",
+           "signals": {"login": {"weight": 3}, "report_created": {"weight": 2},
+                       "support_ticket": {"weight": 1, "direction": "down"}}}') AS detail,
+       health_band(health_score(ts, event, '2025-06-01',
+         '{"recent": "30 days", "baseline": "90 days", "signals": {"login": {"weight": 1}}}')) AS band
+FROM events
+WHERE account_id <> 0
+GROUP BY account_id
