@@ -1029,16 +1029,16 @@ rev_totals_one_period(const rev_totals *t)
 	return REV_OK;
 }
 
-static rev_decimal
-count_decimal(int64_t n)
+rev_decimal
+rev_count_decimal(int64_t n)
 {
 	rev_decimal d = {n, 0};
 
 	return d;
 }
 
-static rev_decimal
-amount_decimal(rev_amount units, int scale)
+rev_decimal
+rev_amount_decimal(rev_amount units, int scale)
 {
 	rev_decimal d = {units, scale};
 
@@ -1065,8 +1065,8 @@ rev_totals_churn(const rev_totals *t, rev_basis basis, rev_ratio *r)
 	{
 		if (t->pooled_start_customers == 0)
 			return REV_UNDEFINED;
-		r->num[0] = count_decimal(t->churned_customers);
-		r->den[0] = count_decimal(t->pooled_start_customers);
+		r->num[0] = rev_count_decimal(t->churned_customers);
+		r->den[0] = rev_count_decimal(t->pooled_start_customers);
 		return REV_OK;
 	}
 	if (t->pooled_start_mrr == 0)
@@ -1077,8 +1077,8 @@ rev_totals_churn(const rev_totals *t, rev_basis basis, rev_ratio *r)
 		(__builtin_add_overflow(t->expansion_mrr, t->reactivation_mrr, &won) ||
 		 __builtin_sub_overflow(lost, won, &lost)))
 		return REV_ERR_OVERFLOW;
-	r->num[0] = amount_decimal(lost, t->scale);
-	r->den[0] = amount_decimal(t->pooled_start_mrr, t->scale);
+	r->num[0] = rev_amount_decimal(lost, t->scale);
+	r->den[0] = rev_amount_decimal(t->pooled_start_mrr, t->scale);
 	return REV_OK;
 }
 
@@ -1095,12 +1095,12 @@ rev_totals_ltv(const rev_totals *t, rev_amount margin, rev_ratio *r)
 	memset(r, 0, sizeof(*r));
 	if (t->churned_customers == 0 || t->pooled_end_customers == 0)
 		return REV_UNDEFINED;
-	r->num[r->nnum++] = amount_decimal(t->pooled_end_mrr, t->scale);
-	r->num[r->nnum++] = count_decimal(t->pooled_start_customers);
+	r->num[r->nnum++] = rev_amount_decimal(t->pooled_end_mrr, t->scale);
+	r->num[r->nnum++] = rev_count_decimal(t->pooled_start_customers);
 	if (margin != 0)
 		r->num[r->nnum++] = rev_margin_decimal(margin);
-	r->den[r->nden++] = count_decimal(t->pooled_end_customers);
-	r->den[r->nden++] = count_decimal(t->churned_customers);
+	r->den[r->nden++] = rev_count_decimal(t->pooled_end_customers);
+	r->den[r->nden++] = rev_count_decimal(t->churned_customers);
 	return REV_OK;
 }
 

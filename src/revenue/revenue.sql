@@ -252,3 +252,57 @@ CREATE FUNCTION mrr_normalize(amount double precision, billing_period interval)
 RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_normalize_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mrr_normalize(double precision, interval) IS
   'Monthly equivalent of an amount billed every billing_period; double precision amount';
+
+-- ---- SaaS metrics of an mrr_totals (quick ratio, ARR, ARPA, NRR, GRR, CAC) -----
+
+CREATE FUNCTION mrr_totals_quick_ratio(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_quick_ratio' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_quick_ratio(mrr_totals) IS
+  'SaaS quick ratio: (new + expansion + reactivation MRR) / (contraction + churned MRR), NULL when nothing was lost';
+
+CREATE FUNCTION mrr_totals_arr(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_arr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_arr(mrr_totals) IS
+  'ARR: 12 x the MRR at the end of the last period';
+
+CREATE FUNCTION mrr_totals_arpa(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_arpa' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_arpa(mrr_totals) IS
+  'ARPA: MRR / paying customers at the end of the last period (NULL when nobody pays)';
+
+CREATE FUNCTION mrr_totals_nrr(totals mrr_totals, include_reactivation boolean DEFAULT false)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_nrr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_nrr(mrr_totals, boolean) IS
+  'Net revenue retention: what the customers paying at a period start pay at its end / what they paid, pooled';
+
+CREATE FUNCTION mrr_totals_grr(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_grr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_grr(mrr_totals) IS
+  'Gross revenue retention: NRR with each customer capped at its start MRR (no expansion), pooled';
+
+CREATE FUNCTION mrr_totals_cac(totals mrr_totals, spend numeric)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac(mrr_totals, numeric) IS
+  'CAC: spend / new customers (NULL without new customers)';
+CREATE FUNCTION mrr_totals_cac(totals mrr_totals, spend double precision)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac(mrr_totals, double precision) IS
+  'CAC: spend / new customers (NULL without new customers); double precision spend';
+
+CREATE FUNCTION mrr_totals_cac_payback(totals mrr_totals, spend numeric, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac_payback' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac_payback(mrr_totals, numeric, numeric) IS
+  'CAC payback in months: CAC / (new customers'' average MRR x gross_margin)';
+CREATE FUNCTION mrr_totals_cac_payback(totals mrr_totals, spend double precision, gross_margin double precision DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac_payback_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac_payback(mrr_totals, double precision, double precision) IS
+  'CAC payback in months: CAC / (new customers'' average MRR x gross_margin); double precision arguments';
+
+CREATE FUNCTION mrr_totals_ltv_cac(totals mrr_totals, spend numeric, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv_cac' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv_cac(mrr_totals, numeric, numeric) IS
+  'LTV:CAC: mrr_totals_ltv / mrr_totals_cac (NULL without new customers, spend or churn)';
+CREATE FUNCTION mrr_totals_ltv_cac(totals mrr_totals, spend double precision, gross_margin double precision DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv_cac_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv_cac(mrr_totals, double precision, double precision) IS
+  'LTV:CAC: mrr_totals_ltv / mrr_totals_cac; double precision arguments';

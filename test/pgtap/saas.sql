@@ -1,0 +1,159 @@
+-- pgTAP: the SaaS metrics of the revenue family (quick ratio, ARR, ARPA, NRR,
+-- GRR, CAC, payback, LTV:CAC) on the sample dataset and on hand-made edge
+-- cases, against an independent plain-SQL computation from snapshots:
+--   MRR(account, t) = sum(mrr) over subscriptions with started_at <= t < ended_at
+-- taken at the period boundaries (no movement rows, no classification: the
+-- oracle sums greatest/least of snapshot differences).
+BEGIN;
+SET client_min_messages = warning;
+SELECT plan(15);
+
+CREATE SCHEMA saas_tap;
+SET search_path = saas_tap, public;
+CALL b2b_sample_generate(0.5, 42);
+SET timezone = 'UTC';
+
+CREATE VIEW saas_tap.subs AS
+SELECT account_id::bigint, started_at, ended_at, mrr::numeric FROM saas_tap.subscriptions;
+
+-- MRR of every account at two instants, by correlated sums.
+CREATE FUNCTION saas_tap.snap(t0 timestamptz, t1 timestamptz)
+RETURNS TABLE (account_id bigint, before numeric, after numeric, paid_earlier boolean)
+LANGUAGE sql STABLE AS $$
+  SELECT a.account_id,
+         (SELECT coalesce(sum(s.mrr), 0) FROM saas_tap.subs s WHERE s.account_id = a.account_id
+            AND s.started_at <= t0 AND (s.ended_at IS NULL OR s.ended_at > t0)),
+         (SELECT coalesce(sum(s.mrr), 0) FROM saas_tap.subs s WHERE s.account_id = a.account_id
+            AND s.started_at <= t1 AND (s.ended_at IS NULL OR s.ended_at > t1)),
+         EXISTS (SELECT 1 FROM saas_tap.subs s WHERE s.account_id = a.account_id AND s.mrr > 0
+                   AND s.started_at < t0 AND (s.ended_at IS NULL OR s.ended_at > s.started_at))
+  FROM (SELECT DISTINCT account_id FROM saas_tap.subs) a
+$$;
+
+-- The extension's totals: per month of 2025, and the whole year as one 12-month period.
+CREATE FUNCTION saas_tap.totals(period_from timestamptz, period_to timestamptz, grain interval)
+RETURNS TABLE (period timestamptz, t mrr_totals) LANGUAGE sql STABLE AS $$
+  SELECT (m).period, mrr_totals(m)
+  FROM (SELECT unnest(mrr_movement(started_at, ended_at, mrr, period_from, period_to, grain)) m
+        FROM saas_tap.subs GROUP BY account_id) x
+  GROUP BY 1
+$$;
+CREATE TEMP TABLE monthly AS SELECT * FROM saas_tap.totals('2025-01-01', '2026-01-01', '1 month');
+CREATE TEMP TABLE yearly AS SELECT * FROM saas_tap.totals('2025-01-01', '2026-01-01', '12 months');
+
+-- The oracle's per-month snapshots.
+CREATE TEMP TABLE ref_snap AS
+SELECT p AS period, s.*
+FROM generate_series(timestamptz '2025-01-01', '2025-12-01', '1 month') p,
+     LATERAL saas_tap.snap(p, p + interval '1 month') s;
+
+SELECT is((SELECT count(*) FROM monthly), 12::bigint, 'twelve monthly totals of 2025');
+
+-- Quick ratio, ARR, ARPA per month.
+CREATE TEMP TABLE ref_monthly AS
+SELECT period,
+       sum(greatest(after - before, 0)) / nullif(sum(greatest(before - after, 0)), 0) AS quick_ratio,
+       12 * sum(after) AS arr,
+       sum(after) / nullif(count(*) FILTER (WHERE after > 0), 0) AS arpa,
+       sum(after) FILTER (WHERE before > 0) / nullif(sum(before), 0) AS nrr,
+       sum(least(after, before)) FILTER (WHERE before > 0) / nullif(sum(before), 0) AS grr
+FROM ref_snap GROUP BY period;
+SELECT is((SELECT count(*) FROM monthly m JOIN ref_monthly r USING (period)
+           WHERE mrr_totals_quick_ratio(m.t) IS NOT DISTINCT FROM r.quick_ratio), 12::bigint,
+          'quick ratio of every month equals plain SQL (NULL where nothing was lost)');
+SELECT is((SELECT count(*) FROM monthly m JOIN ref_monthly r USING (period)
+           WHERE mrr_totals_arr(m.t) = r.arr AND mrr_totals_arpa(m.t) = r.arpa), 12::bigint,
+          'ARR and ARPA of every month equal plain SQL, to the cent');
+SELECT is((SELECT count(*) FROM monthly m JOIN ref_monthly r USING (period)
+           WHERE mrr_totals_nrr(m.t) = r.nrr AND mrr_totals_grr(m.t) = r.grr), 12::bigint,
+          'monthly NRR and GRR equal plain SQL');
+
+-- NRR and GRR over the year: the cohort paying on 2025-01-01, its MRR on 2026-01-01.
+CREATE TEMP TABLE ref_year AS
+SELECT sum(after) FILTER (WHERE before > 0) / sum(before) AS nrr,
+       (sum(after) FILTER (WHERE before > 0) + sum(after) FILTER (WHERE before = 0 AND paid_earlier)) / sum(before) AS nrr_react,
+       sum(least(after, before)) FILTER (WHERE before > 0) / sum(before) AS grr
+FROM saas_tap.snap('2025-01-01', '2026-01-01');
+SELECT is((SELECT row(mrr_totals_nrr(t), mrr_totals_nrr(t, true), mrr_totals_grr(t))::text FROM yearly),
+          (SELECT row(nrr, nrr_react, grr)::text FROM ref_year),
+          '12-month NRR (without and with reactivations) and GRR equal the plain-SQL cohort');
+SELECT ok((SELECT nrr_react > nrr AND grr < nrr FROM ref_year), 'the year has reactivations and expansion');
+-- Pooled over the year's months: sum over sum of the monthly numerators and denominators.
+SELECT is((SELECT row(mrr_totals_nrr(t), mrr_totals_grr(t), mrr_totals_quick_ratio(t), mrr_totals_arr(t))::text
+           FROM (SELECT mrr_rollup(t) t FROM monthly) y),
+          (SELECT row(sum(after) FILTER (WHERE before > 0) / sum(before),
+                      sum(least(after, before)) FILTER (WHERE before > 0) / sum(before),
+                      sum(greatest(after - before, 0)) / sum(greatest(before - after, 0)),
+                      12 * sum(after) FILTER (WHERE period = '2025-12-01'))::text FROM ref_snap),
+          'NRR, GRR, quick ratio and ARR of the rolled-up year equal plain SQL pooled over months');
+
+-- CAC, payback and LTV:CAC per month: new customers by the paid-before rule of
+-- the sweep (never paying at an earlier boundary of 2025, nor before it).
+CREATE TEMP TABLE ref_new AS
+SELECT r.period, count(*) AS customers, sum(r.after) AS mrr
+FROM ref_snap r
+WHERE r.before = 0 AND r.after > 0 AND NOT r.paid_earlier
+  AND NOT EXISTS (SELECT 1 FROM ref_snap e WHERE e.account_id = r.account_id AND e.period < r.period AND e.before > 0)
+GROUP BY r.period;
+CREATE TEMP TABLE spend AS
+SELECT date_trunc('month', day::timestamptz) AS period, sum(spend) AS spend FROM marketing_spend GROUP BY 1;
+CREATE TEMP TABLE ref_acq AS
+SELECT p.period, s.spend / n.customers AS cac, s.spend / (n.mrr * 0.8) AS payback,
+       (sum(r.after) * count(*) FILTER (WHERE r.before > 0) * 0.8
+         / nullif(count(*) FILTER (WHERE r.after > 0) * count(*) FILTER (WHERE r.before > 0 AND r.after = 0), 0))
+       * n.customers / s.spend AS ltv_cac
+FROM ref_snap r JOIN (SELECT DISTINCT period FROM ref_snap) p USING (period)
+     JOIN spend s USING (period) LEFT JOIN ref_new n USING (period)
+GROUP BY p.period, s.spend, n.customers, n.mrr;
+SELECT ok((SELECT count(*) FROM ref_new) >= 6, 'most months of 2025 have new customers');
+SELECT is((SELECT count(*) FROM monthly m JOIN spend s USING (period) JOIN ref_acq r USING (period)
+           WHERE mrr_totals_cac(m.t, s.spend) IS NOT DISTINCT FROM r.cac
+             AND round(mrr_totals_cac_payback(m.t, s.spend, 0.8), 12) IS NOT DISTINCT FROM round(r.payback, 12)
+             AND round(mrr_totals_ltv_cac(m.t, s.spend, 0.8), 12) IS NOT DISTINCT FROM round(r.ltv_cac, 12)),
+          12::bigint, 'CAC, payback (margin 0.8) and LTV:CAC of every month equal plain SQL');
+
+-- Hand-worked edge cases over the year 2025 (one 12-month period):
+--   A pays 100 on 2025-01-01, gone by the end          (churn)
+--   B 50, upgrades to 80 in March, downgrades to 60 in September (net expansion of 10)
+--   C 40, leaves in April, back at 40 in October        (inside the span: unchanged)
+--   D new in June at 30
+--   E paid in 2024, not on 2025-01-01, back at 20 in May (reactivation)
+-- start 190 (A, B, C); end A 0, B 60, C 40, D 30, E 20 = 150.
+CREATE TABLE saas_tap.edge (account_id bigint, started_at timestamptz, ended_at timestamptz, mrr numeric);
+INSERT INTO saas_tap.edge VALUES
+  (1, '2024-06-01', '2025-07-15', 100),
+  (2, '2024-06-01', '2025-03-10', 50), (2, '2025-03-10', '2025-09-10', 80), (2, '2025-09-10', NULL, 60),
+  (3, '2024-06-01', '2025-04-01', 40), (3, '2025-10-01', NULL, 40),
+  (4, '2025-06-01', NULL, 30),
+  (5, '2024-01-01', '2024-09-01', 20), (5, '2025-05-01', NULL, 20);
+CREATE OR REPLACE VIEW saas_tap.subs AS SELECT * FROM saas_tap.edge;
+CREATE TEMP TABLE edge_year AS SELECT t FROM saas_tap.totals('2025-01-01', '2026-01-01', '12 months');
+SELECT is((SELECT row(mrr_totals_nrr(t), mrr_totals_nrr(t, true), mrr_totals_grr(t))::text FROM edge_year),
+          row(100 / 190.0, 120 / 190.0, 90 / 190.0)::text,
+          'edge cases: NRR 100/190, with the reactivation 120/190, GRR (B capped at 50) 90/190');
+SELECT is((SELECT ARRAY[mrr_totals_quick_ratio(t), mrr_totals_arr(t), mrr_totals_arpa(t)] FROM edge_year),
+          ARRAY[0.6, 1800, 37.5]::numeric[],
+          'edge cases: quick ratio (30 new + 10 expansion + 20 reactivation) / 100 churned, ARR 1800, ARPA 150/4');
+-- D is the one new customer; spend 600; LTV = 150/4 x 0.8 / (1 churned / 3 paying at the start) = 90.
+SELECT is((SELECT ARRAY[mrr_totals_cac(t, 600), mrr_totals_cac_payback(t, 600, 0.8), mrr_totals_ltv_cac(t, 600, 0.8)]
+           FROM edge_year),
+          ARRAY[600, 25, 0.15]::numeric[], 'edge cases: CAC 600, payback 600 / (30 x 0.8) = 25 months, LTV:CAC 90/600');
+SELECT is((SELECT ARRAY[mrr_totals_cac(t, 0), mrr_totals_cac_payback(t, 0), mrr_totals_ltv_cac(t, 0)] FROM edge_year),
+          ARRAY[0, 0, NULL]::numeric[], 'zero spend: CAC 0, payback 0, LTV:CAC NULL');
+-- No new customers: 2026 (B, C, D, E keep paying).
+SELECT is((SELECT ARRAY[mrr_totals_cac(t, 600), mrr_totals_cac_payback(t, 600), mrr_totals_ltv_cac(t, 600),
+                        mrr_totals_quick_ratio(t), mrr_totals_nrr(t), mrr_totals_grr(t)]
+           FROM saas_tap.totals('2026-01-01', '2027-01-01', '12 months')),
+          ARRAY[NULL, NULL, NULL, NULL, 1, 1]::numeric[],
+          'no new customers and no losses: CAC, payback, LTV:CAC and quick ratio NULL; NRR = GRR = 1');
+-- Monthly, C's departure and return show: its April churn and October reactivation.
+SELECT is((SELECT row(mrr_totals_nrr(t), mrr_totals_nrr(t, true))::text
+           FROM (SELECT mrr_rollup(t) t FROM saas_tap.totals('2025-01-01', '2026-01-01', '1 month')) y),
+          (SELECT row(sum(after) FILTER (WHERE before > 0) / sum(before),
+                      (sum(after) FILTER (WHERE before > 0)
+                       + 20 + 40) / sum(before))::text   -- E in May, C in October: the two reactivations
+           FROM generate_series(timestamptz '2025-01-01', '2025-12-01', '1 month') p, LATERAL saas_tap.snap(p, p + interval '1 month') s),
+          'edge cases monthly: pooled NRR, and with the reactivations of C (October) and E (May)');
+
+SELECT * FROM finish();
+ROLLBACK;
