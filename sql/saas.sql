@@ -84,3 +84,107 @@ SELECT pg_temp.sqlstate_of($$SELECT mrr_totals_cac(t, -1) FROM monthly$$) AS neg
 -- NULL in, NULL out (the accessors are strict).
 SELECT mrr_totals_arr(NULL) IS NULL AS arr, mrr_totals_cac(t, NULL::numeric) IS NULL AS cac
 FROM monthly WHERE month = '2025-01-01';
+-- ---- renewals -----------------------------------------------------------------
+-- The window is 2025 (period_from 2025-01-01, period_to 2026-01-01), grace 30 days.
+CREATE TEMP TABLE contracts (account int, started_at timestamptz, ended_at timestamptz, mrr numeric, billing_period interval);
+INSERT INTO contracts VALUES
+  -- 1: an annual plan due mid-year, running on: due 2025-06-15, renewed in place at 100.
+  (1, '2024-06-15', NULL, 100, '1 year'),
+  -- 2: monthly 50 from 2025-10-10 to 2025-12-10, back at 60 on 2025-12-25 (inside the grace):
+  --    due 11-10 (renewed in place, 50), 12-10 (ends; renewed 12-25 at 60).
+  (2, '2025-10-10', '2025-12-10', 50, '1 month'), (2, '2025-12-25', NULL, 60, '1 month'),
+  -- 3: a plan change at renewal: annual 100 until 2025-03-01, then monthly 150 from then:
+  --    due 03-01 renewed at 150 (capped 100); then monthly dues 04-01 .. 12-01, each 150 renewed 150.
+  (3, '2024-03-01', '2025-03-01', 100, '1 year'), (3, '2025-03-01', NULL, 150, '1 month'),
+  -- 4: an annual plan that lapses while a monthly add-on (its own cycle) runs on: the plan's
+  --    due 2025-04-01 is not renewed (the add-on is not its successor); the add-on is due on
+  --    the 20th of every month, renewed in place at 25.
+  (4, '2024-04-01', '2025-04-01', 200, '1 year'), (4, '2024-05-20', NULL, 25, '1 month'),
+  -- 5: an annual contract cancelled mid-term on 2025-05-10: due then, not renewed;
+  --    a trial (mrr 0) is never due.
+  (5, '2024-09-01', '2025-05-10', 80, '1 year'), (5, '2024-08-15', '2024-09-01', 0, '14 days');
+CREATE TEMP TABLE renewals AS
+SELECT account, unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01')) AS r
+FROM contracts GROUP BY account;
+SELECT account, (r).due_at::date, (r).billing_period, (r).due_mrr, (r).renewed_at::date, (r).renewed_mrr
+FROM renewals WHERE (r).due_at < '2025-05-01' OR account NOT IN (3, 4) ORDER BY 1, 2;
+-- Over all 27 rows: account 1 one due (100 -> 100), 2 two (50 -> 50, 50 -> 60), 3 ten
+-- (100 -> 150, nine of 150 -> 150), 4 thirteen (twelve of 25 -> 25, 200 -> 0), 5 one (80 -> 0).
+-- due 27, renewed 25; due MRR 100 + 100 + 1450 + 500 + 80 = 2230;
+-- renewed 100 + 110 + 1500 + 300 = 2010; capped 100 + 100 + 1450 + 300 = 1950.
+SELECT (renewal_rate(r)).* FROM renewals;
+SELECT renewal_rate(r) = row(27, 25, 2230, 1950, 2010, 25 / 27.0, 1950 / 2230.0, 2010 / 2230.0)::renewal_rates AS as_worked_out
+FROM renewals;
+-- Annual plans only (a filter on the rows): accounts 1, 3, 4 (the plan), 5:
+-- due 4, renewed 2, due 480, capped 100 + 100 = 200, renewed 100 + 150 = 250.
+SELECT (renewal_rate(r) FILTER (WHERE (r).billing_period = '1 year')).* FROM renewals;
+-- A grace of 7 days: account 2's return on 12-25 is 15 days late, not a renewal:
+-- renewed 24, renewed MRR 1950, capped 1900.
+SELECT (renewal_rate(r)).due_customers, (renewal_rate(r)).renewed_customers, (renewal_rate(r)).renewed_mrr,
+       (renewal_rate(r)).renewed_mrr_capped
+FROM (SELECT account, unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01', '7 days')) r
+      FROM contracts GROUP BY account) x;
+-- A grace of 0: only a renewal at the instant of the term end counts.
+SELECT account, (r).due_at::date, (r).renewed_at::date
+FROM (SELECT account, unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01', '0 days')) r
+      FROM contracts WHERE account = 2 GROUP BY account) x;
+-- No dues in the window: an empty array, and renewal_rate over no rows is NULL.
+SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2027-01-01', '2027-02-01') AS none,
+       (SELECT renewal_rate(r) FROM renewals WHERE false) IS NULL AS no_rows_is_null
+FROM contracts WHERE account = 5;
+
+
+-- Errors of the renewal functions.
+SELECT mrr_renewals(started_at, ended_at, mrr, '0 days', '2025-01-01', '2026-01-01') FROM contracts;
+SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01', '-1 day') FROM contracts;
+SELECT renewal_rate(row('2025-01-01', '1 month', 10, NULL, 5)::mrr_renewal);
+SELECT 'renewal_totals:00'::renewal_totals;
+SELECT pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, mrr, '0 days', '2025-01-01', '2026-01-01') FROM contracts$$) AS zero_period,
+       pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, mrr, NULL, '2025-01-01', '2026-01-01') FROM contracts$$) AS null_period,
+       pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01', '-1 day') FROM contracts$$) AS negative_grace,
+       pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2025-01-01') FROM contracts$$) AS empty_window,
+       pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', started_at) FROM contracts$$) AS window_differs,
+       pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, -mrr - 1, billing_period, '2025-01-01', '2026-01-01') FROM contracts$$) AS negative_mrr,
+       pg_temp.sqlstate_of($$SELECT mrr_renewals(started_at, ended_at, mrr, '1 second', '2025-01-01', '2026-01-01') FROM contracts$$) AS too_many_terms,
+       pg_temp.sqlstate_of($$SELECT renewal_rate(row('2025-01-01', '1 month', 10, NULL, 5)::mrr_renewal)$$) AS inconsistent_row,
+       pg_temp.sqlstate_of($$SELECT renewal_rate(row('2025-01-01', '1 month', NULL, NULL, 0)::mrr_renewal)$$) AS null_due,
+       pg_temp.sqlstate_of($$SELECT 'renewal_totals:00'::renewal_totals$$) AS bad_text;
+
+-- ---- parallel plans give the serial answers (renewals) ---------------------------
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE renewal_par AS
+SELECT a AS account,
+       timestamptz '2023-01-01' + (a % 97) * interval '3 days' + k * interval '41 days' AS started_at,
+       CASE WHEN (a + k) % 4 = 0 THEN NULL
+            ELSE timestamptz '2023-01-01' + (a % 97) * interval '3 days' + (k + 1) * interval '41 days' + (a % 5) * interval '7 days' END AS ended_at,
+       ((a * 7 + k * 13) % 5) * 24.5 AS mrr,
+       CASE WHEN (a + k) % 3 = 0 THEN interval '1 year' ELSE interval '1 month' END AS billing_period
+FROM generate_series(1, 3000) a, generate_series(0, (a % 6)) k;
+ANALYZE renewal_par;
+CREATE TABLE renewal_par_rows AS
+SELECT account, unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2024-01-01', '2025-01-01')) AS r
+FROM renewal_par GROUP BY account;
+ANALYZE renewal_par_rows;
+CREATE TABLE renewal_serial_one AS
+SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2024-01-01', '2025-01-01', '10 days') a FROM renewal_par;
+CREATE TABLE renewal_serial_rate AS
+SELECT renewal_rate(r)::text AS whole, renewal_rate(r) FILTER (WHERE (r).due_at < '2024-04-01')::text AS q1,
+       renewal_rate(r) FILTER (WHERE (r).billing_period = '1 year')::text AS annual FROM renewal_par_rows;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) CREATE TABLE renewal_par_one AS
+SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2024-01-01', '2025-01-01', '10 days') a FROM renewal_par;
+CREATE TABLE renewal_par_one AS
+SELECT mrr_renewals(started_at, ended_at, mrr, billing_period, '2024-01-01', '2025-01-01', '10 days') a FROM renewal_par;
+EXPLAIN (COSTS OFF) CREATE TABLE renewal_par_rate AS
+SELECT renewal_rate(r)::text AS whole, renewal_rate(r) FILTER (WHERE (r).due_at < '2024-04-01')::text AS q1,
+       renewal_rate(r) FILTER (WHERE (r).billing_period = '1 year')::text AS annual FROM renewal_par_rows;
+CREATE TABLE renewal_par_rate AS
+SELECT renewal_rate(r)::text AS whole, renewal_rate(r) FILTER (WHERE (r).due_at < '2024-04-01')::text AS q1,
+       renewal_rate(r) FILTER (WHERE (r).billing_period = '1 year')::text AS annual FROM renewal_par_rows;
+SELECT (SELECT a FROM renewal_serial_one)::text = (SELECT a FROM renewal_par_one)::text AS same_renewals,
+       cardinality((SELECT a FROM renewal_par_one)) AS renewal_rows,
+       (SELECT row(r.*)::text FROM renewal_serial_rate r) = (SELECT row(r.*)::text FROM renewal_par_rate r) AS same_rates,
+       (SELECT whole FROM renewal_par_rate) AS rates;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;

@@ -219,7 +219,7 @@ kind_oids(Oid kind_type)
 }
 
 /* The type a function returns: from its call expression, else its declaration. */
-static Oid
+Oid
 result_type(FunctionCallInfo fcinfo)
 {
 	Oid			type = get_fn_expr_rettype(fcinfo->flinfo);

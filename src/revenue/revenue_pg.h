@@ -29,5 +29,7 @@ extern rev_totals *totals_chained(Datum d);
 /* A gross margin argument, checked and normalized (22023, 22003). */
 extern rev_amount margin_from_numeric(Numeric margin);
 extern TupleDesc result_tupdesc(FunctionCallInfo fcinfo);
+/* The type a function returns: from its call expression, else its declaration. */
+extern Oid result_type(FunctionCallInfo fcinfo);
 
 #endif							/* B2B_REVENUE_PG_H */

@@ -6,7 +6,7 @@
 -- oracle sums greatest/least of snapshot differences).
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(15);
+SELECT plan(22);
 
 CREATE SCHEMA saas_tap;
 SET search_path = saas_tap, public;
@@ -15,6 +15,8 @@ SET timezone = 'UTC';
 
 CREATE VIEW saas_tap.subs AS
 SELECT account_id::bigint, started_at, ended_at, mrr::numeric FROM saas_tap.subscriptions;
+CREATE VIEW saas_tap.contracts AS
+SELECT account_id::bigint, started_at, ended_at, mrr::numeric, billing_period FROM saas_tap.subscriptions;
 
 -- MRR of every account at two instants, by correlated sums.
 CREATE FUNCTION saas_tap.snap(t0 timestamptz, t1 timestamptz)
@@ -112,6 +114,94 @@ SELECT is((SELECT count(*) FROM monthly m JOIN spend s USING (period) JOIN ref_a
              AND round(mrr_totals_ltv_cac(m.t, s.spend, 0.8), 12) IS NOT DISTINCT FROM round(r.ltv_cac, 12)),
           12::bigint, 'CAC, payback (margin 0.8) and LTV:CAC of every month equal plain SQL');
 
+-- ---- renewals ---------------------------------------------------------------------
+-- The reference: every term end written out (started_at + k x billing_period
+-- before ended_at, and ended_at), one decision per account and instant, and
+-- the first instant of [due_at, due_at + grace] (the term end or a start
+-- inside the grace) at which the successors pay, by correlated sums.
+CREATE FUNCTION saas_tap.reference_renewals(period_from timestamptz, period_to timestamptz, grace interval)
+RETURNS TABLE (account_id bigint, due_at timestamptz, billing_period interval, due_mrr numeric,
+               renewed_at timestamptz, renewed_mrr numeric)
+LANGUAGE sql STABLE AS $$
+  WITH subs AS (
+    SELECT row_number() OVER (ORDER BY account_id, started_at, ended_at, mrr, billing_period) AS sid, *
+    FROM saas_tap.contracts
+  ), terms AS (
+    SELECT s.sid, s.account_id, s.mrr, s.billing_period, t.due_at,
+           t.due_at < coalesce(s.ended_at, 'infinity') AS continues
+    FROM subs s,
+         LATERAL (SELECT s.started_at + k * s.billing_period AS due_at FROM generate_series(1, 400) k
+                  WHERE s.started_at + k * s.billing_period < coalesce(s.ended_at, 'infinity')
+                  UNION
+                  SELECT s.ended_at WHERE s.ended_at IS NOT NULL) t
+    WHERE s.mrr > 0 AND s.started_at < coalesce(s.ended_at, 'infinity')
+      AND t.due_at >= period_from AND t.due_at < period_to
+  ), dues AS (
+    SELECT account_id, due_at, sum(mrr) AS due_mrr,
+           (array_agg(billing_period ORDER BY mrr DESC, billing_period DESC))[1] AS billing_period,
+           coalesce(array_agg(sid) FILTER (WHERE continues), '{}') AS continuing
+    FROM terms GROUP BY 1, 2
+  ), tries AS (
+    SELECT d.*, x.at,
+           (SELECT coalesce(sum(s.mrr), 0) FROM subs s
+            WHERE s.account_id = d.account_id AND s.started_at <= x.at
+              AND (s.ended_at IS NULL OR s.ended_at > x.at)
+              AND (s.started_at >= d.due_at OR s.sid = ANY (d.continuing))) AS paying
+    FROM dues d,
+         LATERAL (SELECT d.due_at AS at
+                  UNION
+                  SELECT s.started_at FROM subs s WHERE s.account_id = d.account_id
+                    AND s.started_at > d.due_at AND s.started_at <= d.due_at + grace) x
+  )
+  SELECT DISTINCT ON (account_id, due_at) account_id, due_at, billing_period, due_mrr,
+         CASE WHEN paying > 0 THEN at END, CASE WHEN paying > 0 THEN paying ELSE 0 END
+  FROM tries
+  ORDER BY account_id, due_at, paying > 0 DESC, at
+$$;
+CREATE FUNCTION saas_tap.extension_renewals(period_from timestamptz, period_to timestamptz, grace interval)
+RETURNS TABLE (account_id bigint, due_at timestamptz, billing_period interval, due_mrr numeric,
+               renewed_at timestamptz, renewed_mrr numeric)
+LANGUAGE sql STABLE AS $$
+  SELECT account_id, (r).due_at, (r).billing_period, (r).due_mrr, (r).renewed_at, (r).renewed_mrr
+  FROM (SELECT account_id, unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, period_from, period_to, grace)) r
+        FROM saas_tap.contracts GROUP BY account_id) x
+$$;
+CREATE FUNCTION saas_tap.renewal_differences(period_from timestamptz, period_to timestamptz, grace interval)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+  WITH r AS MATERIALIZED (SELECT * FROM saas_tap.reference_renewals($1, $2, $3)),
+       e AS MATERIALIZED (SELECT * FROM saas_tap.extension_renewals($1, $2, $3))
+  SELECT (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM e) d)
+       + (SELECT count(*) FROM (SELECT * FROM e EXCEPT ALL SELECT * FROM r) d)
+$$;
+CREATE TEMP TABLE ref_renewals AS SELECT * FROM saas_tap.reference_renewals('2024-01-01', '2026-01-01', '30 days');
+SELECT ok((SELECT count(*) FILTER (WHERE renewed_at IS NULL) >= 10 AND count(*) FILTER (WHERE renewed_at > due_at) >= 1
+                  AND count(*) FILTER (WHERE renewed_mrr > due_mrr) >= 5 AND count(*) FILTER (WHERE renewed_mrr BETWEEN 0.01 AND due_mrr - 0.01) >= 5
+                  AND count(DISTINCT billing_period) = 2
+           FROM ref_renewals),
+          'the sample has lapses, late renewals inside the grace, upgrades and downgrades at renewal, annual and monthly terms');
+SELECT is(saas_tap.renewal_differences('2024-01-01', '2026-01-01', '30 days'), 0::bigint,
+          'renewal rows of 2024-2025 equal the plain-SQL reference (grace 30 days)');
+SELECT is(saas_tap.renewal_differences('2025-03-15', '2025-09-01', '3 days'), 0::bigint,
+          'renewal rows from mid-March 2025 equal the reference (grace 3 days)');
+SELECT is(saas_tap.renewal_differences('2023-01-01', '2026-01-01', '0 days'), 0::bigint,
+          'renewal rows of the whole sample equal the reference (no grace)');
+SELECT is((SELECT renewal_rate(r)::text
+           FROM (SELECT unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2024-01-01', '2026-01-01')) r
+                 FROM saas_tap.contracts GROUP BY account_id) x),
+          (SELECT row(count(*), count(renewed_at), sum(due_mrr), sum(least(due_mrr, renewed_mrr)), sum(renewed_mrr),
+                      count(renewed_at)::numeric / count(*), sum(least(due_mrr, renewed_mrr)) / sum(due_mrr),
+                      sum(renewed_mrr) / sum(due_mrr))::renewal_rates::text
+           FROM ref_renewals),
+          'renewal_rate of 2024-2025 (logo, gross dollar capped, net dollar) equals plain SQL sums');
+SELECT is((SELECT renewal_rate(r) FILTER (WHERE (r).billing_period = '1 year')::text
+           FROM (SELECT unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2024-01-01', '2026-01-01')) r
+                 FROM saas_tap.contracts GROUP BY account_id) x),
+          (SELECT row(count(*), count(renewed_at), sum(due_mrr), sum(least(due_mrr, renewed_mrr)), sum(renewed_mrr),
+                      count(renewed_at)::numeric / count(*), sum(least(due_mrr, renewed_mrr)) / sum(due_mrr),
+                      sum(renewed_mrr) / sum(due_mrr))::renewal_rates::text
+           FROM ref_renewals WHERE billing_period = '1 year'),
+          'annual terms only (a filter on the rows) equal plain SQL');
+
 -- Hand-worked edge cases over the year 2025 (one 12-month period):
 --   A pays 100 on 2025-01-01, gone by the end          (churn)
 --   B 50, upgrades to 80 in March, downgrades to 60 in September (net expansion of 10)
@@ -154,6 +244,20 @@ SELECT is((SELECT row(mrr_totals_nrr(t), mrr_totals_nrr(t, true))::text
                        + 20 + 40) / sum(before))::text   -- E in May, C in October: the two reactivations
            FROM generate_series(timestamptz '2025-01-01', '2025-12-01', '1 month') p, LATERAL saas_tap.snap(p, p + interval '1 month') s),
           'edge cases monthly: pooled NRR, and with the reactivations of C (October) and E (May)');
+
+-- The renewal edge cases of sql/saas.sql (worked out by hand there) against the reference.
+CREATE TABLE saas_tap.edge_contracts (account_id bigint, started_at timestamptz, ended_at timestamptz, mrr numeric, billing_period interval);
+INSERT INTO saas_tap.edge_contracts VALUES
+  (1, '2024-06-15', NULL, 100, '1 year'),
+  (2, '2025-10-10', '2025-12-10', 50, '1 month'), (2, '2025-12-25', NULL, 60, '1 month'),
+  (3, '2024-03-01', '2025-03-01', 100, '1 year'), (3, '2025-03-01', NULL, 150, '1 month'),
+  (4, '2024-04-01', '2025-04-01', 200, '1 year'), (4, '2024-05-20', NULL, 25, '1 month'),
+  (5, '2024-09-01', '2025-05-10', 80, '1 year'), (5, '2024-08-15', '2024-09-01', 0, '14 days'),
+  (6, '2025-01-31', NULL, 40, '1 month'),                                   -- month ends: Feb 28, Mar 31
+  (7, '2025-02-01', '2025-06-01', 30, '1 month'), (7, '2025-02-01', NULL, 20, '1 month');  -- two due at once
+CREATE OR REPLACE VIEW saas_tap.contracts AS SELECT * FROM saas_tap.edge_contracts;
+SELECT is(saas_tap.renewal_differences('2025-01-01', '2026-01-01', '30 days'), 0::bigint,
+          'renewal edge cases equal the reference (grace 30 days)');
 
 SELECT * FROM finish();
 ROLLBACK;

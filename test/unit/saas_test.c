@@ -97,9 +97,113 @@ test_ratios(void)
 	ok(rev_totals_arpa(&t, &r) == REV_UNDEFINED, "ARPA undefined when nobody pays");
 }
 
+#define DAY ((int64_t) 86400 * 1000000)
+
+static rev_term_sub
+sub(int64_t start_day, int64_t end_day, long long mrr, int months)
+{
+	rev_term_sub s = {start_day * DAY, end_day < 0 ? REV_NEVER : end_day * DAY, 0, 0, months, mrr};
+
+	return s;
+}
+
+static void
+test_renewals(void)
+{
+	rev_term_sub subs[4];
+	rev_term_history h = {true, 0, 400 * DAY, 0, 30, 0, 0, 0, 4, subs};
+	rev_due		dues[4];
+	rev_renewal out[4];
+	uint32_t	n;
+	uint8_t		buf[256];
+	rev_term_sub back_subs[4];
+	rev_term_history back = {0};
+	uint32_t	count;
+	rev_renewal_totals t;
+	rev_renewal_totals u;
+	rev_ratio	r;
+
+	/*
+	 * Day 0-100 a plan at 100 (ends: due at day 100, not continuing); an
+	 * add-on at 25 running across day 100 on its own cycle; the new plan at
+	 * 150 from day 110 (inside 30 days of grace); a plan due at day 50 that
+	 * runs on (continuing, 40).
+	 */
+	subs[0] = sub(0, 100, 100, 1);
+	subs[1] = sub(20, -1, 25, 1);
+	subs[2] = sub(110, -1, 150, 1);
+	subs[3] = sub(20, -1, 40, 12);
+	ok(rev_term_sub_check(&subs[0]) == REV_OK, "a subscription is valid");
+	h.nsubs = 4;
+	dues[0] = (rev_due) {100 * DAY, 130 * DAY, 0, false};
+	dues[1] = (rev_due) {50 * DAY, 80 * DAY, 3, true};
+	dues[2] = (rev_due) {100 * DAY, 130 * DAY, 3, true};
+	ok(rev_renewals(&h, dues, 3, out, &n) == REV_OK && n == 2, "two decision instants");
+	ok(out[0].due_at == 50 * DAY && out[0].due_mrr == 40 && out[0].renewed_at == 50 * DAY && out[0].renewed_mrr == 40,
+	   "a term that runs on renews in place");
+	/* day 100: due 100 + 40 = 140; at day 100 the successors pay 40 (the add-on is not one). */
+	ok(out[1].due_at == 100 * DAY && out[1].due_mrr == 140 && out[1].renewed_at == 100 * DAY &&
+	   out[1].renewed_mrr == 40 && out[1].sub == 0, "an add-on on its own cycle is no successor; the largest due names the row");
+	/* The plan alone at day 100: renewed at day 110 (inside the grace) at 150. */
+	dues[0] = (rev_due) {100 * DAY, 130 * DAY, 0, false};
+	ok(rev_renewals(&h, dues, 1, out, &n) == REV_OK && n == 1 && out[0].renewed_at == 110 * DAY &&
+	   out[0].renewed_mrr == 150, "a new plan inside the grace renews, at its MRR");
+	dues[0] = (rev_due) {100 * DAY, 105 * DAY, 0, false};
+	ok(rev_renewals(&h, dues, 1, out, &n) == REV_OK && out[0].renewed_at == REV_NEVER && out[0].renewed_mrr == 0,
+	   "after the grace it is not a renewal");
+
+	/* Round trip of the state. */
+	ok(rev_term_history_encoded_size(&h) <= sizeof(buf), "the state fits the buffer");
+	rev_term_history_encode(&h, buf);
+	back.capacity = 4;
+	back.subs = back_subs;
+	ok(rev_term_history_decode_count(buf, rev_term_history_encoded_size(&h), &count) == REV_OK && count == 4 &&
+	   rev_term_history_decode(buf, rev_term_history_encoded_size(&h), &back) == REV_OK &&
+	   back.nsubs == 4 && memcmp(back_subs, subs, sizeof(subs)) == 0 && rev_term_window_equal(&back, &h),
+	   "the state survives encoding");
+	buf[0] = 9;
+	ok(rev_term_history_decode_count(buf, rev_term_history_encoded_size(&h), &count) == REV_ERR_BAD_VERSION,
+	   "an unknown state version is refused");
+	ok(rev_term_history_decode_count(buf, 10, &count) == REV_ERR_BAD_LENGTH, "a short state is refused");
+	subs[0].period_months = 0;
+	ok(rev_term_sub_check(&subs[0]) == REV_ERR_GRAIN_NOT_POSITIVE, "a zero billing period is refused");
+
+	/* renewal totals: rows (due, renewed?, renewed MRR) = (100, yes, 150), (50, yes, 20), (80, no, 0) */
+	memset(&t, 0, sizeof(t));
+	rev_renewal_totals_init(&t);
+	ok(rev_renewal_totals_add(&t, 10000, true, 15000, 2) == REV_OK &&
+	   rev_renewal_totals_add(&t, 50, true, 20, 0) == REV_OK &&
+	   rev_renewal_totals_add(&t, 80, false, 0, 0) == REV_OK, "three rows add");
+	/* capped: 100 + 20 + 0 = 120; renewed 150 + 20 = 170; due 230 */
+	ok(t.dues == 3 && t.renewed == 2 && t.scale == 2 && t.due_mrr == 23000 && t.renewed_mrr_capped == 12000 &&
+	   t.renewed_mrr == 17000 && rev_renewal_totals_check(&t) == REV_OK, "sums: due 230, capped 120, renewed 170");
+	ok(rev_renewal_rate(&t, 0, &r) == REV_OK && r.num[0].units == 2 && r.den[0].units == 3 &&
+	   rev_renewal_rate(&t, 1, &r) == REV_OK && r.num[0].units == 12000 && r.den[0].units == 23000 &&
+	   rev_renewal_rate(&t, 2, &r) == REV_OK && r.num[0].units == 17000, "logo 2/3, gross 120/230, net 170/230");
+	ok(rev_renewal_totals_add(&t, 0, false, 0, 0) == REV_ERR_INCONSISTENT_ROW &&
+	   rev_renewal_totals_add(&t, 10, false, 5, 0) == REV_ERR_INCONSISTENT_ROW &&
+	   rev_renewal_totals_add(&t, 10, true, 0, 0) == REV_ERR_INCONSISTENT_ROW, "inconsistent rows are refused");
+	u = t;
+	ok(rev_renewal_totals_merge(&u, &t) == REV_OK && u.dues == 6 && u.due_mrr == 46000, "totals merge");
+	rev_renewal_totals_encode(&t, buf);
+	ok(rev_renewal_totals_decode(buf, REV_RENEWAL_TOTALS_ENCODED_SIZE, &u) == REV_OK && u.renewed_mrr == t.renewed_mrr &&
+	   u.dues == t.dues, "totals survive encoding");
+	buf[10] = 100;				/* renewed (bytes 10-17): 100 of 3 due */
+	ok(rev_renewal_totals_decode(buf, REV_RENEWAL_TOTALS_ENCODED_SIZE, &u) == REV_ERR_CORRUPT,
+	   "bytes claiming more renewed than due are corrupt");
+	ok(rev_renewal_totals_decode(buf, REV_RENEWAL_TOTALS_ENCODED_SIZE - 1, &u) == REV_ERR_BAD_LENGTH,
+	   "a short value is refused");
+	t.renewed = 4;
+	ok(rev_renewal_totals_check(&t) == REV_ERR_CORRUPT, "more renewed than due is corrupt");
+	memset(&t, 0, sizeof(t));
+	rev_renewal_totals_init(&t);
+	ok(rev_renewal_rate(&t, 0, &r) == REV_UNDEFINED, "no rows: undefined");
+}
+
 int
 main(void)
 {
 	test_ratios();
+	test_renewals();
 	return done_testing();
 }
