@@ -188,3 +188,40 @@ SELECT (SELECT a FROM renewal_serial_one)::text = (SELECT a FROM renewal_par_one
        (SELECT whole FROM renewal_par_rate) AS rates;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+
+-- ---- revenue cohorts ------------------------------------------------------------------
+-- Window 2025-01 .. 2025-06, monthly:
+--   X new 2025-01-10 at 100, 150 from 2025-03-05, gone 2025-04-20     (cohort January)
+--   Y new 2025-01-25 at 50, still paying                               (cohort January)
+--   W new 2025-02-03 at 80, gone 2025-03-15                            (cohort February)
+--   Z paying since 2024: no cohort in the window
+-- January cohort: offset 0 (Jan) X100 + Y50 = 150; 1 (Feb) 150; 2 (Mar) X150 + Y50 = 200;
+--   3 (Apr) X churns: Y 50, 1 paying, 1 churned; 4, 5: 50.  Retained vs 150: 1, 1, 4/3, 1/3, 1/3, 1/3.
+-- February cohort: offset 0 W 80; 1 (Mar) W churns: 0 paying, 0 MRR; no row after (nobody paid).
+CREATE TEMP TABLE cohort_subs (account text, started_at timestamptz, ended_at timestamptz, mrr numeric);
+INSERT INTO cohort_subs VALUES
+  ('X', '2025-01-10', '2025-03-05', 100), ('X', '2025-03-05', '2025-04-20', 150),
+  ('Y', '2025-01-25', NULL, 50),
+  ('W', '2025-02-03', '2025-03-15', 80),
+  ('Z', '2024-05-01', NULL, 70);
+SELECT c.cohort::date, c.month_offset, b.end_customers AS paying, b.end_mrr AS mrr,
+       round(b.end_mrr / first_value(b.end_mrr) OVER w, 4) AS mrr_retained, b.churned_customers AS churned
+FROM (SELECT c.cohort, c.month_offset, mrr_totals(c.movement) AS t
+      FROM (SELECT mrr_movement(started_at, ended_at, mrr, '2025-01-01', '2025-07-01') AS moves
+            FROM cohort_subs GROUP BY account) per_customer,
+           mrr_cohort_moves(moves) c
+      GROUP BY 1, 2) c, mrr_totals_bridge(c.t) b
+WINDOW w AS (PARTITION BY c.cohort ORDER BY c.month_offset)
+ORDER BY 1, 2;
+-- The January cohort's lifetime logo churn, rolled up over its offsets: 1 churned of the
+-- 2 + 2 + 2 + 1 + 1 = 8 customers paying at the starts of offsets 1 to 5 (offset 0 starts from nobody): 0.125.
+SELECT mrr_totals_churn_rate(mrr_rollup(t)) AS january_logo_churn
+FROM (SELECT c.month_offset, mrr_totals(c.movement) AS t
+      FROM (SELECT mrr_movement(started_at, ended_at, mrr, '2025-01-01', '2025-07-01') AS moves
+            FROM cohort_subs GROUP BY account) per_customer, mrr_cohort_moves(moves) c
+      WHERE c.cohort = '2025-01-01' GROUP BY 1) x;
+-- Errors: NULL rows in the array; NULL in, nothing out.
+SELECT * FROM mrr_cohort_moves(ARRAY[NULL::mrr_movement]);
+SELECT pg_temp.sqlstate_of($$SELECT * FROM mrr_cohort_moves(ARRAY[NULL::mrr_movement])$$) AS null_row,
+       pg_temp.sqlstate_of($$SELECT * FROM mrr_cohort_moves(ARRAY[ARRAY[row('2025-01-01', 'new', 0, 1, 1)::mrr_movement]])$$) AS two_dimensions,
+       (SELECT count(*) FROM mrr_cohort_moves(NULL)) AS from_null;

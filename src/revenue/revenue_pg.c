@@ -196,7 +196,7 @@ kind_cache_forget(Datum arg, int cacheid, uint32 hashvalue)
 	kind_cache_type = InvalidOid;
 }
 
-static const Oid *
+const Oid *
 kind_oids(Oid kind_type)
 {
 	Oid			oids[REV_NKINDS];

@@ -29,6 +29,8 @@ extern rev_totals *totals_chained(Datum d);
 /* A gross margin argument, checked and normalized (22023, 22003). */
 extern rev_amount margin_from_numeric(Numeric margin);
 extern TupleDesc result_tupdesc(FunctionCallInfo fcinfo);
+/* The OIDs of the labels of mrr_kind (its type OID given), in rev_kind order. */
+extern const Oid *kind_oids(Oid kind_type);
 /* The type a function returns: from its call expression, else its declaration. */
 extern Oid result_type(FunctionCallInfo fcinfo);
 

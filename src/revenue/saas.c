@@ -131,6 +131,20 @@ rev_totals_ltv_cac(const rev_totals *t, rev_decimal spend, rev_amount margin, re
 	return REV_OK;
 }
 
+/* ---- revenue cohorts ------------------------------------------------------ */
+
+bool
+rev_cohort_member(rev_kind first_row_kind)
+{
+	return first_row_kind == REV_KIND_NEW;
+}
+
+int64_t
+rev_month_offset(int cohort_year, int cohort_month, int year, int month)
+{
+	return ((int64_t) year - cohort_year) * 12 + (month - cohort_month);
+}
+
 /* ---- renewals ------------------------------------------------------------ */
 
 rev_status

@@ -54,6 +54,19 @@ extern rev_status rev_totals_cac_payback(const rev_totals *t, rev_decimal spend,
 extern rev_status rev_totals_ltv_cac(const rev_totals *t, rev_decimal spend, rev_amount margin,
 									 rev_ratio *r);
 
+/* ---- revenue cohorts ---------------------------------------------------- */
+
+/*
+ * A customer belongs to the first-paid cohort of the period of its first
+ * movement row when that row is 'new' (it started paying inside the
+ * window); a customer paying at the window's start, or whose first row is a
+ * reactivation (it paid before the window), has no cohort in the window.
+ */
+extern bool rev_cohort_member(rev_kind first_row_kind);
+
+/* Whole calendar months from the cohort's (year, month) to the period's. */
+extern int64_t rev_month_offset(int cohort_year, int cohort_month, int year, int month);
+
 /* ---- renewals ---------------------------------------------------------- */
 
 /*

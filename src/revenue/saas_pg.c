@@ -21,6 +21,9 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "utils/datetime.h"
+#include "utils/tuplestore.h"
+#include "pgtime.h"
 
 #include "common/b2b_pg.h"
 #include "revenue/revenue_pg.h"
@@ -49,6 +52,7 @@ PG_FUNCTION_INFO_V1(renewal_totals_send);
 PG_FUNCTION_INFO_V1(renewal_rate_transfn);
 PG_FUNCTION_INFO_V1(renewal_rate_combinefn);
 PG_FUNCTION_INFO_V1(renewal_rate_finalfn);
+PG_FUNCTION_INFO_V1(mrr_cohort_moves);
 
 /* A ratio of the core: its value, NULL when undefined, or the overflow. */
 static Datum
@@ -816,4 +820,113 @@ renewal_rate_finalfn(PG_FUNCTION_ARGS)
 	values[6] = rate_datum(t, 1, &nulls[6]);
 	values[7] = rate_datum(t, 2, &nulls[7]);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(result_tupdesc(fcinfo), values, nulls)));
+}
+
+/* ---- mrr_cohort_moves(moves): a customer's rows tagged with its cohort ------------ */
+
+/* The year and month of t in the session time zone. */
+static void
+year_month(TimestampTz t, int *year, int *month)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+
+	if (timestamp2tm(t, &tz, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	*year = tm.tm_year;
+	*month = tm.tm_mon;
+}
+
+/*
+ * mrr_cohort_moves(moves mrr_movement[]) RETURNS TABLE (cohort timestamptz,
+ * month_offset integer, movement mrr_movement): the customer's movement rows
+ * from its first-paid period on, each with that period (the cohort) and the
+ * calendar months since it; no rows for a customer without a cohort in the
+ * window (rev_cohort_member).
+ */
+Datum
+mrr_cohort_moves(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ArrayType  *moves = PG_GETARG_ARRAYTYPE_P(0);
+	Oid			elemtype = ARR_ELEMTYPE(moves);
+	int16		elemlen;
+	bool		elembyval;
+	char		elemalign;
+	Datum	   *elems;
+	bool	   *elemnulls;
+	int			nelems;
+	TupleDesc	rowdesc;
+	const Oid  *kinds;
+	TimestampTz cohort = 0;
+	int			cohort_year = 0;
+	int			cohort_month = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (ARR_NDIM(moves) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("moves must be a one-dimensional array"),
+				 errhint("Pass one customer's mrr_movement(...) result as it is.")));
+	get_typlenbyvalalign(elemtype, &elemlen, &elembyval, &elemalign);
+	deconstruct_array(moves, elemtype, elemlen, elembyval, elemalign, &elems, &elemnulls, &nelems);
+	if (nelems == 0)
+		return (Datum) 0;
+	rowdesc = lookup_rowtype_tupdesc(elemtype, -1);
+	kinds = kind_oids(TupleDescAttr(rowdesc, 1)->atttypid);
+	ReleaseTupleDesc(rowdesc);
+
+	for (int i = 0; i < nelems; i++)
+	{
+		HeapTupleHeader row;
+		bool		isnull;
+		Datum		period;
+		Datum		kind;
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		int			year;
+		int			month;
+		int64		offset;
+
+		if (elemnulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("moves must not contain NULL rows"),
+					 errhint("Pass one customer's mrr_movement(...) result as it is.")));
+		row = DatumGetHeapTupleHeader(elems[i]);
+		period = GetAttributeByNum(row, 1, &isnull);
+		kind = isnull ? (Datum) 0 : GetAttributeByNum(row, 2, &isnull);
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("movement row has a NULL period or kind"),
+					 errhint("Pass one customer's mrr_movement(...) result as it is.")));
+		if (i == 0)
+		{
+			rev_kind	first = REV_KIND_NONE;
+
+			for (int k = 0; k < REV_NKINDS; k++)
+				if (kinds[k] == DatumGetObjectId(kind))
+					first = (rev_kind) k;
+			if (!rev_cohort_member(first))
+				break;
+			cohort = DatumGetTimestampTz(period);
+			year_month(cohort, &cohort_year, &cohort_month);
+		}
+		else if (DatumGetTimestampTz(period) < cohort)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("movement rows are not in period order"),
+					 errhint("Pass one customer's mrr_movement(...) result as it is.")));
+		year_month(DatumGetTimestampTz(period), &year, &month);
+		offset = rev_month_offset(cohort_year, cohort_month, year, month);
+		values[0] = TimestampTzGetDatum(cohort);
+		values[1] = Int32GetDatum((int32) offset);
+		values[2] = elems[i];
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

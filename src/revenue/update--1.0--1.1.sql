@@ -338,3 +338,11 @@ CREATE AGGREGATE renewal_rate(mrr_renewal) (
 );
 COMMENT ON AGGREGATE renewal_rate(mrr_renewal) IS
   'Logo, gross dollar (capped) and net dollar renewal rates of renewal rows';
+
+-- ---- revenue cohorts ----------------------------------------------------------
+
+CREATE FUNCTION mrr_cohort_moves(moves mrr_movement[])
+RETURNS TABLE (cohort timestamptz, month_offset integer, movement mrr_movement)
+AS 'MODULE_PATHNAME', 'mrr_cohort_moves' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 24;
+COMMENT ON FUNCTION mrr_cohort_moves(mrr_movement[]) IS
+  'One customer''s movement rows from its first-paid period on, with that period (its cohort) and the months since';

@@ -6,7 +6,7 @@
 -- oracle sums greatest/least of snapshot differences).
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(22);
+SELECT plan(25);
 
 CREATE SCHEMA saas_tap;
 SET search_path = saas_tap, public;
@@ -201,6 +201,49 @@ SELECT is((SELECT renewal_rate(r) FILTER (WHERE (r).billing_period = '1 year')::
                       sum(renewed_mrr) / sum(due_mrr))::renewal_rates::text
            FROM ref_renewals WHERE billing_period = '1 year'),
           'annual terms only (a filter on the rows) equal plain SQL');
+
+-- ---- revenue cohorts ----------------------------------------------------------------
+-- The reference: snapshots at every month boundary of 2024-2025; an account's
+-- cohort is the first month it goes from 0 to paying, provided it never paid at
+-- an earlier boundary nor before 2024 (the paid-before rule); each cell sums
+-- the cohort's snapshots at the end of the month (offset = months since the
+-- cohort), over accounts paying at either end of the month.
+CREATE TEMP TABLE cohort_snap AS
+SELECT p AS period, s.*
+FROM generate_series(timestamptz '2024-01-01', '2025-12-01', '1 month') p,
+     LATERAL saas_tap.snap(p, p + interval '1 month') s;
+CREATE TEMP TABLE ref_cohorts AS
+WITH firsts AS (
+  SELECT account_id, min(period) AS cohort FROM cohort_snap WHERE before = 0 AND after > 0 GROUP BY 1
+), members AS (
+  SELECT f.* FROM firsts f
+  WHERE NOT EXISTS (SELECT 1 FROM cohort_snap e WHERE e.account_id = f.account_id AND e.period < f.cohort AND e.before > 0)
+    AND NOT (SELECT bool_or(paid_earlier) FROM cohort_snap e WHERE e.account_id = f.account_id AND e.period = '2024-01-01')
+)
+SELECT m.cohort, ((extract(year FROM s.period) - extract(year FROM m.cohort)) * 12
+                  + extract(month FROM s.period) - extract(month FROM m.cohort))::int AS month_offset,
+       count(*) FILTER (WHERE s.after > 0) AS paying, sum(s.after) AS mrr,
+       count(*) FILTER (WHERE s.before > 0 AND s.after = 0) AS churned
+FROM members m JOIN cohort_snap s ON s.account_id = m.account_id AND s.period >= m.cohort
+WHERE s.before > 0 OR s.after > 0
+GROUP BY 1, 2;
+CREATE TEMP TABLE ext_cohorts AS
+SELECT c.cohort, c.month_offset, b.end_customers AS paying, b.end_mrr AS mrr, b.churned_customers AS churned
+FROM (SELECT c.cohort, c.month_offset, mrr_totals(c.movement) AS t
+      FROM (SELECT mrr_movement(started_at, ended_at, mrr, '2024-01-01', '2026-01-01') AS moves
+            FROM saas_tap.subs GROUP BY account_id) per_customer, mrr_cohort_moves(moves) c
+      GROUP BY 1, 2) c, mrr_totals_bridge(c.t) b;
+SELECT ok((SELECT count(DISTINCT cohort) >= 18 AND count(*) > 200 AND sum(churned) > 10 FROM ref_cohorts),
+          'the reference has at least 18 monthly cohorts, more than 200 cells and churn');
+SELECT is((SELECT count(*) FROM (SELECT * FROM ref_cohorts EXCEPT SELECT * FROM ext_cohorts) d)
+          + (SELECT count(*) FROM (SELECT * FROM ext_cohorts EXCEPT SELECT * FROM ref_cohorts) d),
+          0::bigint, 'every cohort cell (paying customers, MRR to the cent, logo churn) equals plain SQL');
+SELECT is((SELECT sum(paying)::bigint FROM ext_cohorts WHERE month_offset = 0),
+          (SELECT count(*) FROM cohort_snap r WHERE r.before = 0 AND r.after > 0 AND NOT r.paid_earlier
+             AND NOT EXISTS (SELECT 1 FROM cohort_snap e WHERE e.account_id = r.account_id AND e.period < r.period AND e.before > 0)
+             AND r.period >= '2024-01-01'
+             AND NOT (SELECT bool_or(paid_earlier) FROM cohort_snap e WHERE e.account_id = r.account_id AND e.period = '2024-01-01')),
+          'offset 0 of the cohorts counts every new customer of 2024-2025 once');
 
 -- Hand-worked edge cases over the year 2025 (one 12-month period):
 --   A pays 100 on 2025-01-01, gone by the end          (churn)

@@ -200,9 +200,20 @@ test_renewals(void)
 	ok(rev_renewal_rate(&t, 0, &r) == REV_UNDEFINED, "no rows: undefined");
 }
 
+static void
+test_cohorts(void)
+{
+	ok(rev_cohort_member(REV_KIND_NEW) && !rev_cohort_member(REV_KIND_REACTIVATION) &&
+	   !rev_cohort_member(REV_KIND_UNCHANGED) && !rev_cohort_member(REV_KIND_EXPANSION),
+	   "only a first row that is new makes a cohort member");
+	ok(rev_month_offset(2025, 1, 2025, 1) == 0 && rev_month_offset(2024, 11, 2025, 2) == 3 &&
+	   rev_month_offset(2023, 12, 2025, 12) == 24, "month offsets: 0, Nov -> Feb 3, two years 24");
+}
+
 int
 main(void)
 {
+	test_cohorts();
 	test_ratios();
 	test_renewals();
 	return done_testing();
