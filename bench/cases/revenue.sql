@@ -167,10 +167,12 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
      SELECT DISTINCT ON (account_id, due_at) due_at, due_mrr, CASE WHEN paying > 0 THEN paying ELSE 0 END AS renewed
      FROM tries ORDER BY account_id, due_at, paying > 0 DESC, at
    )
-   SELECT date_trunc('quarter', due_at) AS quarter, count(*), count(*) FILTER (WHERE renewed > 0),
-          sum(due_mrr), sum(least(renewed, due_mrr)), sum(renewed),
-          count(*) FILTER (WHERE renewed > 0)::numeric / count(*), sum(least(renewed, due_mrr)) / sum(due_mrr),
-          sum(renewed) / sum(due_mrr)
+   SELECT date_trunc('quarter', due_at) AS quarter, count(*) AS due_customers,
+          count(*) FILTER (WHERE renewed > 0) AS renewed_customers,
+          sum(due_mrr) AS due_mrr, sum(least(renewed, due_mrr)) AS renewed_mrr_capped, sum(renewed) AS renewed_mrr,
+          count(*) FILTER (WHERE renewed > 0)::numeric / count(*) AS logo_renewal_rate,
+          sum(least(renewed, due_mrr)) / sum(due_mrr) AS gross_dollar_renewal_rate,
+          sum(renewed) / sum(due_mrr) AS net_dollar_renewal_rate
    FROM decisions GROUP BY 1 ORDER BY 1
    $q$),
   ('renewal rates, 2025 by quarter', 'mrr_renewals + renewal_rate', false,
