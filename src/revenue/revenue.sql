@@ -12,6 +12,12 @@
 --   mrr_rollup(mrr_totals)                    aggregate: the totals of consecutive periods
 --   mrr_totals_bridge(t), mrr_totals_churn_rate(t [, basis]), mrr_totals_ltv(t [, gross_margin])
 --                                             what a stored mrr_totals says
+--   mrr_totals_arr, _arpa, _quick_ratio, _nrr, _grr, _cac, _cac_payback, _ltv_cac
+--                                             the SaaS metrics of a stored mrr_totals (docs/saas.md)
+--   mrr_renewals(started_at, ended_at, mrr, billing_period, period_from, period_to [, grace])
+--                                             aggregate over one customer's subscriptions -> mrr_renewal[]
+--   renewal_rate(mrr_renewal)                 logo, gross and net dollar renewal rates -> renewal_rates
+--   mrr_cohort_moves(mrr_movement[])          a customer's rows tagged with its first-paid cohort
 
 CREATE TYPE mrr_kind AS ENUM ('new', 'expansion', 'contraction', 'churn', 'reactivation', 'unchanged');
 COMMENT ON TYPE mrr_kind IS 'How a customer''s MRR moved over one period';

@@ -8,6 +8,8 @@
 --   ltv(mrr_movement [, numeric]) aggregates  -> ltv_agg(mrr_movement [, gross_margin])
 --   mrr_movement_trans/_combine/_serialize/_deserialize/_final
 --                                             -> mrr_movement_transfn/_combinefn/_serialfn/_deserialfn/_finalfn
+-- New in 1.1 at the end: the SaaS metrics (mrr_totals_arr ... mrr_totals_ltv_cac), renewals
+-- (mrr_renewal, mrr_renewals, renewal_totals, renewal_rates, renewal_rate) and mrr_cohort_moves.
 
 -- ---- the classifier and the formulas ------------------------------------------
 
