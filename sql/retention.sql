@@ -73,6 +73,14 @@ SELECT pg_temp.fails($$SELECT retention(VARIADIC array_fill(true, ARRAY[65])) FR
 SELECT pg_temp.fails($$SELECT retention(VARIADIC c) FROM (VALUES ('{true}'::boolean[]), ('{true,false}')) v(c)$$);
 SELECT pg_temp.fails($$SELECT retention_combinefn('\x0102'::bytea, '\x0102'::bytea)$$);
 
+-- retention_report: retention() per entity, summed.  Users 1 (a, b), 2 (b, c), 3 (a, c), 4 (a):
+-- element 1: 1, 3, 4 = 3; element 2 (a and b): 1 = 1; element 3 (a and c): 3 = 1.
+SELECT retention_report(u, e = 'a', e = 'b', e = 'c')
+FROM (VALUES (1, 'a'), (1, 'b'), (2, 'b'), (2, 'c'), (3, 'c'), (3, 'a'), (4, 'a'), (NULL, 'a'), (5, NULL)) v(u, e);
+SELECT retention_report(u, e = 'a') FROM (VALUES (1, 'a')) v(u, e) WHERE false;
+SELECT pg_temp.fails($$SELECT retention_report(u, VARIADIC c) FROM (VALUES (1, '{true}'::boolean[]), (2, '{true,false}')) v(u, c)$$);
+SELECT pg_temp.fails($$SELECT retention_report(u::numeric, true) FROM (VALUES (1)) v(u)$$);
+
 -- ---- cohort retention ------------------------------------------------------------------------------
 -- Three users by week: u1 in weeks of 2024-01-01, -08, -22; u2 in -08, -15; u3 in -01.
 -- Cohort 2024-01-01 (u1, u3): offset 0: 2; 1: 1 (u1); 2: 0; 3: 1 (u1).  on_or_after: 2, 1, 1, 1.

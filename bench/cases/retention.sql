@@ -48,6 +48,10 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
      SELECT visitor_id, retention(event = 'signup', event = 'login', event = 'core_feature', event = 'paid') AS r
      FROM heavy_events GROUP BY visitor_id) v
    $q$),
+  ('retention() 4 conditions per visitor (heavy shape)', 'retention_report (groups by visitor itself)', false, $q$
+   SELECT retention_report(visitor_id, event = 'signup', event = 'login', event = 'core_feature', event = 'paid')
+   FROM heavy_events
+   $q$),
   ('retention() 4 conditions per visitor (heavy shape)', 'floor: GROUP BY visitor, count(*)', false, $q$
    SELECT count(*), sum(n) FROM (SELECT visitor_id, count(*) AS n FROM heavy_events GROUP BY visitor_id) v
    $q$);

@@ -761,3 +761,212 @@ ret_counts_decode_cells(const uint8_t *in, RetCounts *c)
 	for (size_t i = 0; i < ncells; i++)
 		c->cells[i] = b2b_get_i64(in + 8 * i);
 }
+
+/* ---- retention_report ----------------------------------------------------------------- */
+
+static RetStatus
+from_engine(EngStatus s)
+{
+	switch (s)
+	{
+		case ENG_OK:
+			return RET_OK;
+		case ENG_ERR_MEMORY:
+			return RET_ERR_MEMORY;
+		case ENG_ERR_TOO_MANY:
+			return RET_ERR_TOO_MANY_ENTITIES;
+		default:
+			return RET_ERR_CONDITIONS;
+	}
+}
+
+void
+ret_report_init(RetReport *r, uint8_t nconds, EngMemory *memory)
+{
+	memset(r, 0, sizeof(*r));
+	r->nconds = nconds;
+	r->memory = memory;
+}
+
+void
+ret_report_free(RetReport *r)
+{
+	if (r->has_table)
+		eng_table_free(&r->entities);
+	if (r->masks != NULL)
+		eng_free(r->memory, r->masks, (size_t) r->masks_capacity * sizeof(uint64_t));
+	r->has_table = false;
+	r->masks = NULL;
+	r->masks_capacity = 0;
+}
+
+/* Room for masks[0 .. n - 1], new ones zero: doubling, from 1024. */
+static RetStatus
+masks_reserve(RetReport *r, uint32_t n)
+{
+	uint32_t	capacity = r->masks_capacity == 0 ? 1024 : r->masks_capacity;
+	uint64_t   *masks;
+
+	if (n <= r->masks_capacity)
+		return RET_OK;
+	while (capacity < n)
+		capacity = capacity > UINT32_MAX / 2 ? UINT32_MAX : capacity * 2;
+	masks = eng_alloc(r->memory, (size_t) capacity * sizeof(uint64_t));
+	if (masks == NULL)
+		return RET_ERR_MEMORY;
+	memset(masks, 0, (size_t) capacity * sizeof(uint64_t));
+	if (r->masks != NULL)
+	{
+		memcpy(masks, r->masks, (size_t) r->masks_capacity * sizeof(uint64_t));
+		eng_free(r->memory, r->masks, (size_t) r->masks_capacity * sizeof(uint64_t));
+	}
+	r->masks = masks;
+	r->masks_capacity = capacity;
+	return RET_OK;
+}
+
+static RetStatus
+ensure_table(RetReport *r)
+{
+	if (r->has_table)
+		return RET_OK;
+	if (eng_table_init(&r->entities, r->memory) != ENG_OK)
+		return RET_ERR_MEMORY;
+	r->has_table = true;
+	return RET_OK;
+}
+
+RetStatus
+ret_report_add(RetReport *r, const uint8_t *key, uint32_t len, uint64_t mask)
+{
+	uint32_t	id;
+	bool		added;
+	RetStatus	st;
+
+	if (mask == 0)
+		return RET_OK;
+	if ((st = ensure_table(r)) != RET_OK)
+		return st;
+	if ((st = from_engine(eng_table_lookup(&r->entities, eng_key_hash(key, len), key, len, &id, &added))) != RET_OK)
+		return st;
+	if (added && (st = masks_reserve(r, id + 1)) != RET_OK)
+		return st;
+	r->masks[id] |= mask;
+	return RET_OK;
+}
+
+RetStatus
+ret_report_combine(RetReport *r, const RetReport *src)
+{
+	uint32_t   *map;
+	uint32_t	n;
+	RetStatus	st;
+
+	if (!src->has_table || src->entities.count == 0)
+		return RET_OK;
+	if ((st = ensure_table(r)) != RET_OK)
+		return st;
+	n = src->entities.count;
+	map = eng_alloc(r->memory, (size_t) n * sizeof(uint32_t));
+	if (map == NULL)
+		return RET_ERR_MEMORY;
+	st = from_engine(eng_table_merge(&r->entities, &src->entities, map));
+	if (st == RET_OK)
+		st = masks_reserve(r, r->entities.count);
+	if (st == RET_OK)
+		for (uint32_t i = 0; i < n; i++)
+			r->masks[map[i]] |= src->masks[i];
+	eng_free(r->memory, map, (size_t) n * sizeof(uint32_t));
+	return st;
+}
+
+void
+ret_report_sums(const RetReport *r, int64_t *sums)
+{
+	int32_t		one[RET_MAX_CONDITIONS];
+	uint32_t	n = r->has_table ? r->entities.count : 0;
+
+	memset(sums, 0, sizeof(int64_t) * r->nconds);
+	for (uint32_t id = 0; id < n; id++)
+	{
+		if ((r->masks[id] & 1) == 0)
+			continue;
+		ret_retention_result(r->masks[id], r->nconds, one);
+		for (int k = 0; k < r->nconds; k++)
+			sums[k] += one[k];
+	}
+}
+
+#define REPORT_VERSION 1
+
+size_t
+ret_report_serial_size(const RetReport *r)
+{
+	if (!r->has_table)
+		return 2 + 4;
+	return 2 + eng_table_encoded_size(&r->entities) + (size_t) r->entities.count * 8;
+}
+
+void
+ret_report_serialize(const RetReport *r, uint8_t *out)
+{
+	out = b2b_put_u8(out, REPORT_VERSION);
+	out = b2b_put_u8(out, r->nconds);
+	if (!r->has_table)
+	{
+		b2b_put_u32(out, 0);
+		return;
+	}
+	out = eng_table_encode(&r->entities, out);
+	for (uint32_t id = 0; id < r->entities.count; id++)
+		out = b2b_put_u64(out, r->masks[id]);
+}
+
+RetStatus
+ret_report_deserialize(RetReport *r, const uint8_t *in, size_t len, EngMemory *memory)
+{
+	uint32_t	count,
+			   *map = NULL;
+	size_t		used;
+	RetStatus	st = RET_OK;
+
+	if (len < 6 || in[0] != REPORT_VERSION || in[1] < 1 || in[1] > RET_MAX_CONDITIONS)
+		return RET_ERR_CONDITIONS;
+	ret_report_init(r, in[1], memory);
+	if (eng_table_encoded_count(in + 2, len - 2, &count) != ENG_OK)
+		return RET_ERR_CONDITIONS;
+	if (count == 0)
+		return len == 6 ? RET_OK : RET_ERR_CONDITIONS;
+	/* every entity takes at least 4 bytes of key length and 8 of mask */
+	if (count > (len - 2) / 12)
+		return RET_ERR_CONDITIONS;
+	if ((st = ensure_table(r)) != RET_OK)
+		return st;
+	map = eng_alloc(memory, (size_t) count * sizeof(uint32_t));
+	if (map == NULL)
+		st = RET_ERR_MEMORY;
+	if (st == RET_OK)
+	{
+		EngStatus	es = eng_table_decode(&r->entities, in + 2, len - 2, &used, map);
+
+		st = es == ENG_OK ? RET_OK : es == ENG_ERR_MEMORY ? RET_ERR_MEMORY : RET_ERR_CONDITIONS;
+	}
+	if (st == RET_OK && len - 2 - used != (size_t) count * 8)
+		st = RET_ERR_CONDITIONS;
+	if (st == RET_OK)
+		st = masks_reserve(r, r->entities.count);
+	for (uint32_t i = 0; st == RET_OK && i < count; i++)
+	{
+		uint64_t	mask = b2b_get_u64(in + 2 + used + 8 * (size_t) i);
+
+		if (r->nconds < 64 && (mask >> r->nconds) != 0)
+			st = RET_ERR_CONDITIONS;
+		else
+			r->masks[map[i]] |= mask;
+	}
+	if (map != NULL)
+		eng_free(memory, map, (size_t) count * sizeof(uint32_t));
+	if (st != RET_OK)
+		ret_report_free(r);
+	return st;
+}

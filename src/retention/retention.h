@@ -42,6 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/engine.h"
+
 typedef enum RetStatus
 {
 	RET_OK = 0,
@@ -55,7 +57,9 @@ typedef enum RetStatus
 	RET_ERR_RANGE,				/* a period outside the timestamp range */
 	RET_ERR_OVERFLOW,			/* a count beyond int64 */
 	RET_ERR_CONDITIONS,			/* retention() conditions: none, or a different number */
-	RET_ERR_TOO_MANY_CONDITIONS	/* more than RET_MAX_CONDITIONS */
+	RET_ERR_TOO_MANY_CONDITIONS,	/* more than RET_MAX_CONDITIONS */
+	RET_ERR_MEMORY,				/* beyond the memory limit (retention_report) */
+	RET_ERR_TOO_MANY_ENTITIES	/* more entities than the engine holds */
 } RetStatus;
 
 typedef enum RetGrain
@@ -201,6 +205,39 @@ void		ret_retention_result(uint64_t seen, int n, int32_t *r);
 #define RET_CONDITIONS_STATE_SIZE 10
 void		ret_conditions_encode(uint8_t nconds, uint64_t seen, uint8_t *out);
 const char *ret_conditions_decode(const uint8_t *in, size_t len, uint8_t *nconds, uint64_t *seen);
+
+/*
+ * retention_report(entity, VARIADIC conds): retention() of every entity of a
+ * group, summed, in one aggregate.  The entities are an engine table (dense
+ * ids); each has the mask of the conditions its rows matched, 8 bytes, so the
+ * state is the table and masks[count].  Rows that match no condition change
+ * nothing and are not looked up.
+ *
+ * Serialized (for parallel plans): version (1), nconds (1 byte), the engine
+ * table's encoding, then one uint64 mask per encoded entity (no bit at or
+ * beyond nconds).
+ */
+typedef struct RetReport
+{
+	EngMemory  *memory;
+	uint8_t		nconds;
+	bool		has_table;
+	EngTable	entities;
+	uint64_t   *masks;			/* masks[id] */
+	uint32_t	masks_capacity;
+} RetReport;
+
+void		ret_report_init(RetReport *r, uint8_t nconds, EngMemory *memory);
+void		ret_report_free(RetReport *r);
+RetStatus	ret_report_add(RetReport *r, const uint8_t *key, uint32_t len, uint64_t mask);
+/* r gains src's entities (src's nconds must be r's). */
+RetStatus	ret_report_combine(RetReport *r, const RetReport *src);
+/* sums[k] = entities whose retention() element k + 1 is 1. */
+void		ret_report_sums(const RetReport *r, int64_t *sums);
+size_t		ret_report_serial_size(const RetReport *r);
+void		ret_report_serialize(const RetReport *r, uint8_t *out);
+/* A new report in *r from untrusted bytes: RET_OK, or RET_ERR_CONDITIONS / RET_ERR_MEMORY / ... */
+RetStatus	ret_report_deserialize(RetReport *r, const uint8_t *in, size_t len, EngMemory *memory);
 
 /* ---- counts: cohort retention, lifecycle, stickiness ---------------------- */
 

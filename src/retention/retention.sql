@@ -142,6 +142,36 @@ CREATE AGGREGATE retention(VARIADIC conds boolean[]) (
 COMMENT ON AGGREGATE retention(VARIADIC boolean[]) IS
     'ClickHouse''s retention: element 1 is 1 when a row matched condition 1; element k is 1 when rows matched conditions 1 and k';
 
+-- ---- retention_report(entity, VARIADIC conds): retention() of every entity, summed ---------
+-- Groups by entity itself (src/engine): SELECT retention_report(user_id, event = 'signup', ...)
+-- FROM events returns, per element, the users whose retention() element is 1, without a
+-- GROUP BY user_id.  The state holds 8 bytes of mask and the entity's key (in the engine's
+-- table) per entity with a matching row, within work_mem x hash_mem_multiplier for all groups.
+
+CREATE FUNCTION retention_report_transfn(internal, anyelement, VARIADIC boolean[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION retention_report_combinefn(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION retention_report_serialfn(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION retention_report_deserialfn(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION retention_report_finalfn(internal) RETURNS bigint[]
+    AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE AGGREGATE retention_report(entity anyelement, VARIADIC conds boolean[]) (
+    SFUNC = retention_report_transfn,
+    STYPE = internal,
+    SSPACE = 16384,
+    FINALFUNC = retention_report_finalfn,
+    COMBINEFUNC = retention_report_combinefn,
+    SERIALFUNC = retention_report_serialfn,
+    DESERIALFUNC = retention_report_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE retention_report(anyelement, VARIADIC boolean[]) IS
+    'retention() of every entity of the group, summed: element k is the number of entities with rows matching conditions 1 and k';
+
 -- ---- retention_counts: cohort retention, lifecycle and stickiness of a population ---------
 
 CREATE TYPE retention_counts;

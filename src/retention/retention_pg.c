@@ -23,6 +23,7 @@
 
 #include "common/b2b_pg.h"
 #include "common/bytes.h"
+#include "engine/engine_pg.h"
 #include "retention/retention.h"
 
 PG_FUNCTION_INFO_V1(activity_in);
@@ -47,6 +48,11 @@ PG_FUNCTION_INFO_V1(streaks);
 PG_FUNCTION_INFO_V1(retention_transfn);
 PG_FUNCTION_INFO_V1(retention_combinefn);
 PG_FUNCTION_INFO_V1(retention_finalfn);
+PG_FUNCTION_INFO_V1(retention_report_transfn);
+PG_FUNCTION_INFO_V1(retention_report_combinefn);
+PG_FUNCTION_INFO_V1(retention_report_serialfn);
+PG_FUNCTION_INFO_V1(retention_report_deserialfn);
+PG_FUNCTION_INFO_V1(retention_report_finalfn);
 PG_FUNCTION_INFO_V1(retention_counts_in);
 PG_FUNCTION_INFO_V1(retention_counts_out);
 PG_FUNCTION_INFO_V1(retention_counts_recv);
@@ -100,6 +106,14 @@ report_status(RetStatus st)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 					 errmsg("periods out of the range of timestamps")));
+			break;
+		case RET_ERR_MEMORY:
+			b2b_report_memory_limit("retention_report");
+			break;
+		case RET_ERR_TOO_MANY_ENTITIES:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many entities in one retention_report group")));
 			break;
 		case RET_ERR_OVERFLOW:
 			ereport(ERROR,
@@ -713,6 +727,127 @@ retention_finalfn(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n; i++)
 		elems[i] = Int32GetDatum(r[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+}
+
+/* ---- retention_report(entity, VARIADIC conds) ------------------------------------------- */
+
+/* Per call site: the entity's kind and the memory budget of all the groups. */
+typedef struct ReportArgs
+{
+	bool		have_kind;
+	int			entity_kind;
+	EngMemory  *budget;
+} ReportArgs;
+
+static ReportArgs *
+report_args(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ReportArgs));
+	return (ReportArgs *) fcinfo->flinfo->fn_extra;
+}
+
+static RetReport *
+report_new(FunctionCallInfo fcinfo, MemoryContext aggcontext, uint8 nconds)
+{
+	ReportArgs *args = report_args(fcinfo);
+	RetReport  *r = MemoryContextAllocZero(aggcontext, sizeof(RetReport));
+
+	ret_report_init(r, nconds, b2b_engine_memory(fcinfo, aggcontext, &args->budget));
+	return r;
+}
+
+Datum
+retention_report_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	ReportArgs *args = report_args(fcinfo);
+	RetReport  *r = PG_ARGISNULL(0) ? NULL : (RetReport *) PG_GETARG_POINTER(0);
+	ArrayType  *conds;
+	int			n;
+	uint8		buf[8];
+	const uint8 *key;
+	uint32		key_len;
+
+	if (!args->have_kind)
+	{
+		args->entity_kind = b2b_entity_kind(fcinfo, 1, "retention_report");
+		args->have_kind = true;
+	}
+	if (PG_ARGISNULL(2))
+		PG_RETURN_POINTER(r);
+	conds = PG_GETARG_ARRAYTYPE_P(2);
+	n = conditions_count(conds);
+	if (r == NULL)
+		r = report_new(fcinfo, aggcontext, (uint8) n);
+	else if (r->nconds != n)
+		different_conditions(r->nconds, n);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(r);
+	key_len = b2b_entity_key(args->entity_kind, PG_GETARG_DATUM(1), buf, &key, "retention_report");
+	report_status(ret_report_add(r, key, key_len, conditions_mask(conds, n)));
+	PG_RETURN_POINTER(r);
+}
+
+Datum
+retention_report_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	RetReport  *into = PG_ARGISNULL(0) ? NULL : (RetReport *) PG_GETARG_POINTER(0);
+	RetReport  *from = PG_ARGISNULL(1) ? NULL : (RetReport *) PG_GETARG_POINTER(1);
+
+	if (from == NULL)
+		PG_RETURN_POINTER(into);
+	if (into == NULL)
+		into = report_new(fcinfo, aggcontext, from->nconds);
+	else if (into->nconds != from->nconds)
+		different_conditions(into->nconds, from->nconds);
+	report_status(ret_report_combine(into, from));
+	PG_RETURN_POINTER(into);
+}
+
+Datum
+retention_report_serialfn(PG_FUNCTION_ARGS)
+{
+	RetReport  *r = (RetReport *) PG_GETARG_POINTER(0);
+	uint8	   *data;
+	bytea	   *out = b2b_bytea_new(ret_report_serial_size(r), &data);
+
+	ret_report_serialize(r, data);
+	PG_RETURN_BYTEA_P(out);
+}
+
+Datum
+retention_report_deserialfn(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	RetReport  *r = palloc0(sizeof(RetReport));
+	RetStatus	st = ret_report_deserialize(r, (const uint8 *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
+											b2b_engine_memory_unbounded(CurrentMemoryContext));
+
+	if (st == RET_ERR_CONDITIONS)
+		b2b_report_bad_bytes("retention_report state",
+							 "A retention_report state is a version byte (1), the number of conditions (1 to 64), "
+							 "the entities and one mask per entity without bits beyond the conditions.");
+	report_status(st);
+	PG_RETURN_POINTER(r);
+}
+
+/* Element k: the entities whose retention() element k is 1; NULL for no rows. */
+Datum
+retention_report_finalfn(PG_FUNCTION_ARGS)
+{
+	RetReport  *r;
+	int64		sums[RET_MAX_CONDITIONS];
+	Datum		elems[RET_MAX_CONDITIONS];
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	r = (RetReport *) PG_GETARG_POINTER(0);
+	ret_report_sums(r, sums);
+	for (int k = 0; k < r->nconds; k++)
+		elems[k] = Int64GetDatum(sums[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, r->nconds, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 /* ---- the retention_counts datum ------------------------------------------------------------ */

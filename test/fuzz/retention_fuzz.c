@@ -3,7 +3,8 @@
  *
  * The bytes the core reads without having written them: the activity wire
  * form, the retention_counts wire form (both reach it through input, receive
- * and bytea casts, and Citus), and the retention() state (combine functions).
+ * and bytea casts, and Citus), the retention() state (combine functions) and the
+ * serialized retention_report state (what parallel workers send to the leader).
  * The first input byte picks the decoder.  Anything must be rejected or
  * decode into a value that every operation accepts and that encodes back to
  * the very same bytes (the forms are canonical), with no out-of-bounds access
@@ -96,12 +97,58 @@ fuzz_conditions(const uint8_t *data, size_t size)
 		abort();
 }
 
+static void *
+fuzz_alloc(size_t size, void *ctx)
+{
+	(void) ctx;
+	return malloc(size);
+}
+
+static void
+fuzz_release(void *ptr, void *ctx)
+{
+	(void) ctx;
+	free(ptr);
+}
+
+static const EngAllocator allocator = {fuzz_alloc, fuzz_release, NULL, NULL};
+
+static void
+fuzz_report(const uint8_t *data, size_t size)
+{
+	EngMemory	memory;
+	RetReport	r;
+	int64_t		sums[RET_MAX_CONDITIONS];
+	uint8_t    *again;
+	RetReport	back;
+
+	eng_memory_init(&memory, &allocator, 64 << 20);
+	if (ret_report_deserialize(&r, data, size, &memory) != RET_OK)
+		return;
+	ret_report_sums(&r, sums);
+	/* a duplicate key merges two entities, so the bytes need not come back; the sums must */
+	again = malloc(ret_report_serial_size(&r));
+	ret_report_serialize(&r, again);
+	if (ret_report_deserialize(&back, again, ret_report_serial_size(&r), &memory) != RET_OK)
+		abort();
+	{
+		int64_t		sums2[RET_MAX_CONDITIONS];
+
+		ret_report_sums(&back, sums2);
+		if (memcmp(sums, sums2, sizeof(int64_t) * r.nconds) != 0)
+			abort();
+	}
+	ret_report_free(&back);
+	ret_report_free(&r);
+	free(again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3)
+	switch (data[0] % 4)
 	{
 		case 0:
 			fuzz_activity(data + 1, size - 1);
@@ -109,8 +156,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1:
 			fuzz_counts(data + 1, size - 1);
 			break;
-		default:
+		case 2:
 			fuzz_conditions(data + 1, size - 1);
+			break;
+		default:
+			fuzz_report(data + 1, size - 1);
 			break;
 	}
 	return 0;

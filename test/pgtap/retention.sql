@@ -4,7 +4,7 @@
 -- with daylight saving time, and on hand-made edge cases.  Every expected value
 -- comes from date_trunc, generate_series and EXISTS, independently of the C code.
 BEGIN;
-SELECT plan(51);
+SELECT plan(56);
 
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'America/New_York';
@@ -117,6 +117,19 @@ SELECT is((SELECT retention(event = 'no such event', event = 'login') FROM event
           ARRAY[0, 0], 'without a row matching the first condition every element is 0');
 SELECT is((SELECT retention(VARIADIC (SELECT array_agg(event = 'login' OR k = 64) FROM generate_series(1, 64) k)) FROM events),
           (SELECT array_agg(1) FROM generate_series(1, 64)), '64 conditions');
+
+SELECT is((SELECT retention_report(user_id, event = 'signup', event = 'login', event = 'core_feature', event = 'report_created', event = 'paid')
+           FROM events),
+          (SELECT ARRAY[sum(oracle[1]), sum(oracle[2]), sum(oracle[3]), sum(oracle[4]), sum(oracle[5])] FROM ret),
+          'retention_report equals the sum of per-user bool_or oracles (rows without a user skipped)');
+SELECT is((SELECT retention_report(visitor_id::text, event = 'page_view', event = 'signup', event = 'demo_request') FROM events),
+          (SELECT ARRAY[count(*) FILTER (WHERE a), count(*) FILTER (WHERE a AND b), count(*) FILTER (WHERE a AND c)]
+           FROM (SELECT visitor_id, bool_or(event = 'page_view') a, bool_or(event = 'signup') b, bool_or(event = 'demo_request') c
+                 FROM events GROUP BY 1) v),
+          'retention_report over text entities');
+SELECT is((SELECT retention_report(user_id::int, event = 'signup', event = 'paid') FROM events),
+          (SELECT retention_report(user_id, event = 'signup', event = 'paid') FROM events),
+          'integer and bigint entities agree');
 
 -- ---- cohort retention -------------------------------------------------------------------------
 -- Oracle: per cohort (an entity's first start week) and offset k, the entities with a return
@@ -266,7 +279,8 @@ SELECT results_eq($$SELECT * FROM lifecycle_rows((SELECT lifecycle(a, '2024-01-0
 CREATE TEMP TABLE serial AS
 SELECT (SELECT activity_agg(ts, 'week')::text FROM events) AS all_weeks,
        (SELECT retention(event = 'signup', event = 'login', event = 'paid') FROM events) AS r,
-       (SELECT cohort_retention(a, a, 8)::text FROM starts_returns) AS cohorts;
+       (SELECT cohort_retention(a, a, 8)::text FROM starts_returns) AS cohorts,
+       (SELECT retention_report(visitor_id, event = 'page_view', event = 'signup', event = 'login', event = 'paid') FROM events) AS report;
 -- A regular table (rolled back at the end): parallel workers cannot read temporary ones.
 CREATE TABLE retention_big_acts AS SELECT s.* FROM starts_returns s, generate_series(1, 20);
 SET LOCAL parallel_setup_cost = 0;
@@ -286,6 +300,11 @@ SELECT ok((SELECT bool_or(p LIKE '%Partial Aggregate%') FROM pg_temp.explain_lin
 SELECT results_eq($$SELECT cohort, "offset", cohort_size / 20, retained / 20 FROM retention_cells((SELECT cohort_retention(a, a, 8) FROM retention_big_acts), 'infinity')$$,
                   $$SELECT c.cohort, c."offset", c.cohort_size, c.retained FROM serial, retention_cells(cohorts::retention_counts, 'infinity') c$$,
                   'cohort_retention in parallel over 20 copies is 20 times the serial one');
+SELECT ok((SELECT bool_or(p LIKE '%Partial Aggregate%') FROM pg_temp.explain_lines(
+             $q$SELECT retention_report(visitor_id, event = 'signup', event = 'login') FROM events$q$) p),
+          'retention_report runs as a partial aggregate in workers');
+SELECT is((SELECT retention_report(visitor_id, event = 'page_view', event = 'signup', event = 'login', event = 'paid') FROM events),
+          (SELECT report FROM serial), 'retention_report: parallel (visitors split across workers) = serial');
 SELECT is((SELECT stickiness(a, '2024-01-01', 10) FROM retention_big_acts),
           (SELECT array_agg(20 * x) FROM unnest((SELECT stickiness(a, '2024-01-01', 10) FROM starts_returns)) x),
           'stickiness in parallel over 20 copies');

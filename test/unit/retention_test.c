@@ -3,6 +3,7 @@
  */
 #include "retention/retention.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -530,6 +531,113 @@ test_counts_decode(void)
 	ok(ret_counts_decode(good, sizeof(good) - 1, &head) != NULL, "a short table is refused");
 }
 
+static void *
+test_alloc(size_t size, void *ctx)
+{
+	(void) ctx;
+	return malloc(size);
+}
+
+static void
+test_release(void *ptr, void *ctx)
+{
+	(void) ctx;
+	free(ptr);
+}
+
+static const EngAllocator test_allocator = {test_alloc, test_release, NULL, NULL};
+
+/* retention_report against per-entity retention() of random rows, also split in two and combined. */
+static void
+test_report(void)
+{
+	int			bad_sums = 0,
+				bad_combine = 0,
+				bad_wire = 0;
+
+	for (int iter = 0; iter < 50; iter++)
+	{
+		enum { NENTITIES = 3000, NROWS = 20000 };
+		static uint64_t want_mask[NENTITIES];
+		uint8_t		nconds = (uint8_t) (1 + rnd() % 64);
+		EngMemory	mem,
+					mem2;
+		RetReport	whole,
+					a,
+					b,
+					back;
+		int64_t		want[64] = {0},
+					got[64];
+		int32_t		one[64];
+		bool		text_keys = iter % 2 == 1;
+
+		eng_memory_init(&mem, &test_allocator, 0);
+		eng_memory_init(&mem2, &test_allocator, 0);
+		ret_report_init(&whole, nconds, &mem);
+		ret_report_init(&a, nconds, &mem);
+		ret_report_init(&b, nconds, &mem2);
+		memset(want_mask, 0, sizeof(want_mask));
+		for (int i = 0; i < NROWS; i++)
+		{
+			uint32_t	e = (uint32_t) (rnd() % NENTITIES);
+			uint64_t	mask = (rnd() % 3 == 0) ? 0 : (rnd() & rnd() & rnd());
+			uint8_t		key[24];
+			uint32_t	len;
+
+			if (nconds < 64)
+				mask &= (UINT64_C(1) << nconds) - 1;
+			if (text_keys)
+				len = (uint32_t) snprintf((char *) key, sizeof(key), "visitor-%u", e);
+			else
+			{
+				for (int j = 0; j < 8; j++)
+					key[j] = (uint8_t) ((uint64_t) e * 2654435761u >> (8 * j));
+				len = 8;
+			}
+			want_mask[e] |= mask;
+			ret_report_add(&whole, key, len, mask);
+			ret_report_add(i % 2 ? &a : &b, key, len, mask);
+		}
+		for (int e = 0; e < NENTITIES; e++)
+		{
+			ret_retention_result(want_mask[e], nconds, one);
+			for (int k = 0; k < nconds; k++)
+				want[k] += one[k];
+		}
+		ret_report_sums(&whole, got);
+		if (memcmp(got, want, nconds * sizeof(int64_t)) != 0)
+			bad_sums++;
+		ret_report_combine(&a, &b);
+		ret_report_sums(&a, got);
+		if (memcmp(got, want, nconds * sizeof(int64_t)) != 0)
+			bad_combine++;
+		{
+			size_t		size = ret_report_serial_size(&a);
+			uint8_t    *wire = malloc(size);
+
+			ret_report_serialize(&a, wire);
+			if (ret_report_deserialize(&back, wire, size, &mem2) != RET_OK)
+				bad_wire++;
+			else
+			{
+				ret_report_sums(&back, got);
+				if (memcmp(got, want, nconds * sizeof(int64_t)) != 0)
+					bad_wire++;
+				ret_report_free(&back);
+			}
+			if (ret_report_deserialize(&back, wire, size - 1, &mem2) == RET_OK)
+				bad_wire++;
+			free(wire);
+		}
+		ret_report_free(&whole);
+		ret_report_free(&a);
+		ret_report_free(&b);
+	}
+	ok(bad_sums == 0, "retention_report sums equal per-entity retention(), integer and text keys (%d wrong)", bad_sums);
+	ok(bad_combine == 0, "retention_report of two halves combined (%d wrong)", bad_combine);
+	ok(bad_wire == 0, "retention_report serialized and back; a short state is refused (%d wrong)", bad_wire);
+}
+
 int
 main(void)
 {
@@ -540,5 +648,6 @@ main(void)
 	test_retention();
 	test_counts();
 	test_counts_decode();
+	test_report();
 	return done_testing();
 }
