@@ -78,6 +78,12 @@ SELECT pg_temp.fails($$SELECT retention_combinefn('\x0102'::bytea, '\x0102'::byt
 SELECT retention_report(u, e = 'a', e = 'b', e = 'c')
 FROM (VALUES (1, 'a'), (1, 'b'), (2, 'b'), (2, 'c'), (3, 'c'), (3, 'a'), (4, 'a'), (NULL, 'a'), (5, NULL)) v(u, e);
 SELECT retention_report(u, e = 'a') FROM (VALUES (1, 'a')) v(u, e) WHERE false;
+-- Its memory is bounded: 200,000 entities do not fit in 64 kB.
+SET work_mem = '64kB';
+SET hash_mem_multiplier = 1;
+SELECT pg_temp.fails($$SELECT retention_report(u, true) FROM generate_series(1, 200000) u$$) LIKE '53200: %' AS over_budget;
+RESET work_mem;
+RESET hash_mem_multiplier;
 SELECT pg_temp.fails($$SELECT retention_report(u, VARIADIC c) FROM (VALUES (1, '{true}'::boolean[]), (2, '{true,false}')) v(u, c)$$);
 SELECT pg_temp.fails($$SELECT retention_report(u::numeric, true) FROM (VALUES (1)) v(u)$$);
 

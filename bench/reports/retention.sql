@@ -42,7 +42,7 @@ BEGIN
                 FROM light_events GROUP BY visitor_id)$c$
     UNION ALL
     SELECT 'heavy', 'cohort cells: count, sum of k * retained, sum of retained',
-           $c$SELECT toString([count(), sum(k * n), sum(n)]) FROM (
+           $c$SELECT toString([toInt64(count()), toInt64(sum(k * n)), toInt64(sum(n))]) FROM (
                 SELECT c, toRelativeWeekNum(w) - toRelativeWeekNum(c) AS k, count() AS n
                 FROM (SELECT visitor_id, toMonday(ts) AS w FROM heavy_events GROUP BY visitor_id, w)
                 ALL INNER JOIN (SELECT visitor_id, min(toMonday(ts)) AS c FROM heavy_events GROUP BY visitor_id) USING visitor_id
