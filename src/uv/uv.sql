@@ -107,9 +107,9 @@ CREATE FUNCTION uv_sketch_transfn(uvsketch, anyelement) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION uv_sketch_transfn(uvsketch, anyelement, integer) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uv_sketch_transfn(uvsketch, "char") RETURNS uvsketch
+CREATE FUNCTION uv_sketch_char_transfn(uvsketch, "char") RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uv_sketch_transfn(uvsketch, "char", integer) RETURNS uvsketch
+CREATE FUNCTION uv_sketch_char_transfn(uvsketch, "char", integer) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION uv_sketch_int2_transfn(uvsketch, smallint) RETURNS uvsketch
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -230,13 +230,13 @@ CREATE AGGREGATE uv_hll(uuid, integer) (
 COMMENT ON AGGREGATE uv_hll(uuid, integer) IS 'Estimated number of distinct non-NULL values at a precision 4..18';
 -- "char" (implicitly cast to text, but not a string type) keeps resolving: a form of its own.
 CREATE AGGREGATE uv_hll("char") (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
+    SFUNC = uv_sketch_char_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_hll("char") IS 'Estimated number of distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_hll("char", integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
+    SFUNC = uv_sketch_char_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_hll_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
@@ -322,13 +322,13 @@ CREATE AGGREGATE uv_sketch(uuid, integer) (
 COMMENT ON AGGREGATE uv_sketch(uuid, integer) IS 'Sketch of the distinct non-NULL values at a precision 4..18';
 -- "char" (implicitly cast to text, but not a string type) keeps resolving: a form of its own.
 CREATE AGGREGATE uv_sketch("char") (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
+    SFUNC = uv_sketch_char_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uv_sketch("char") IS 'Sketch of the distinct non-NULL values (precision 14)';
 CREATE AGGREGATE uv_sketch("char", integer) (
-    SFUNC = uv_sketch_transfn, STYPE = uvsketch, SSPACE = 21600,
+    SFUNC = uv_sketch_char_transfn, STYPE = uvsketch, SSPACE = 21600,
     FINALFUNC = uv_sketch_finalfn,
     COMBINEFUNC = uv_sketch_combinefn, PARALLEL = SAFE
 );

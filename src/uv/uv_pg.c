@@ -39,6 +39,7 @@ PG_FUNCTION_INFO_V1(uvsketch_from_bytea);
 PG_FUNCTION_INFO_V1(uvsketch_eq);
 PG_FUNCTION_INFO_V1(uvsketch_hash);
 PG_FUNCTION_INFO_V1(uv_sketch_transfn);
+PG_FUNCTION_INFO_V1(uv_sketch_char_transfn);
 PG_FUNCTION_INFO_V1(uv_sketch_int2_transfn);
 PG_FUNCTION_INFO_V1(uv_sketch_int4_transfn);
 PG_FUNCTION_INFO_V1(uv_sketch_int8_transfn);
@@ -333,6 +334,20 @@ uv_sketch_transfn(PG_FUNCTION_ARGS)
  * expression and without fn_extra (Citus runs them so on its workers); each
  * computes exactly what uv_hash_datum() computes for its type.
  */
+/*
+ * "char" hashes as the integer of its byte (as uv_hash_datum does); a form of
+ * its own because Citus calls the transition function through a fresh
+ * FmgrInfo on every row, where the generic one would look its type up again.
+ */
+Datum
+uv_sketch_char_transfn(PG_FUNCTION_ARGS)
+{
+	int			precision;
+
+	UV_TRANSFN_PROLOGUE(fcinfo, precision);
+	return uv_trans_add(fcinfo, uv_hash_int64((int8) DatumGetChar(PG_GETARG_DATUM(1))), precision);
+}
+
 Datum
 uv_sketch_int2_transfn(PG_FUNCTION_ARGS)
 {
