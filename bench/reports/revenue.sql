@@ -19,3 +19,20 @@ SELECT format($f$
 FROM bench_case c JOIN bench_case r USING (family, workload)
 WHERE c.family = 'revenue' AND c.workload = 'MRR bridge, 36 months' AND r.reference AND NOT c.reference
 ORDER BY c.ord \gexec
+
+-- The SaaS workloads: each implementation's rows, as text (the same columns in
+-- the same order, amounts at the same scale), against the plain SQL's.
+\echo '### Revenue: plain SQL and the SaaS functions agree (rows in one and not the other)'
+SELECT format('CREATE TEMP TABLE revenue_bench_%s AS %s', ord, query)
+FROM bench_case WHERE family = 'revenue' AND workload IN ('SaaS board, 36 months', 'NRR and GRR, 12 months',
+                                                          'renewal rates, 2025 by quarter', 'revenue cohorts, 24 months') \gexec
+SELECT format($f$
+  SELECT %L AS workload, %L AS implementation, (SELECT count(*) FROM revenue_bench_%s) AS rows,
+         (SELECT count(*) FROM (SELECT row(e.*)::text FROM revenue_bench_%s e EXCEPT ALL SELECT row(p.*)::text FROM revenue_bench_%s p) d)
+       + (SELECT count(*) FROM (SELECT row(p.*)::text FROM revenue_bench_%s p EXCEPT ALL SELECT row(e.*)::text FROM revenue_bench_%s e) d)
+           AS differing_rows$f$, c.workload, c.impl, c.ord, c.ord, r.ord, r.ord, c.ord)
+FROM bench_case c JOIN bench_case r USING (family, workload)
+WHERE c.family = 'revenue' AND c.workload IN ('SaaS board, 36 months', 'NRR and GRR, 12 months',
+                                              'renewal rates, 2025 by quarter', 'revenue cohorts, 24 months')
+  AND r.reference AND NOT c.reference
+ORDER BY c.ord \gexec

@@ -44,4 +44,16 @@ extern void b2b_report_memory_limit(const char *what) pg_attribute_noreturn();
  */
 extern bool b2b_agg_ordered_by(FunctionCallInfo fcinfo, const int *args, const bool *ascending, int n);
 
+/*
+ * Entities of a whole-table aggregate (funnel_report, retention_report): the
+ * kind of the entity argument argno (1-based, as PG_GETARG numbers it in a
+ * transition function) of the call, checked once per call site (42P18 when its
+ * type cannot be determined, 42804 for a type without canonical bytes, 0A000
+ * for text under a nondeterministic collation); then each value's key bytes,
+ * equal exactly when the values are equal (*key points into buf, 8 bytes, or
+ * into the value).  what names the aggregate in messages.
+ */
+extern int	b2b_entity_kind(FunctionCallInfo fcinfo, int argno, const char *what);
+extern uint32 b2b_entity_key(int kind, Datum value, uint8 *buf, const uint8 **key, const char *what);
+
 #endif							/* B2B_ENGINE_PG_H */

@@ -74,7 +74,6 @@ typedef struct FunnelArgs
 	char	   *mode_text;		/* in fn_mcxt */
 	int			ordered;		/* -1 unknown; 1 when ORDER BY guarantees the order the state needs */
 	/* funnel_report */
-	Oid			entity_type;
 	int			entity_kind;	/* EntityKind */
 	EngMemory  *budget;			/* shared by the reports of this call site */
 } FunnelArgs;
@@ -608,131 +607,6 @@ funnel_levels_finalfn(PG_FUNCTION_ARGS)
 
 /* ---- funnel_report ----------------------------------------------------------------- */
 
-/*
- * Entity keys become bytes that are equal exactly when the values are equal:
- * integers as 8 little-endian bytes (so smallint, integer and bigint agree),
- * dates and timestamps likewise, uuids as their 16 bytes, text as its bytes
- * (under a deterministic collation; trailing blanks dropped for character(n),
- * which ignores them).
- */
-typedef enum EntityKind
-{
-	ENTITY_INT2,
-	ENTITY_INT4,
-	ENTITY_INT8,
-	ENTITY_OID,
-	ENTITY_DATE,
-	ENTITY_TIMESTAMP,
-	ENTITY_UUID,
-	ENTITY_TEXT,
-	ENTITY_BPCHAR,
-	ENTITY_BYTEA
-} EntityKind;
-
-/*
- * The collation that decides equality of text entities: the entity
- * expression's own (an explicit COLLATE on another argument must not hide a
- * nondeterministic one), else the call's.
- */
-static Oid
-entity_collation(FunctionCallInfo fcinfo)
-{
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-
-	if (aggref != NULL && aggref->args != NIL)
-		return exprCollation((Node *) linitial_node(TargetEntry, aggref->args)->expr);
-	return PG_GET_COLLATION();
-}
-
-static int
-entity_kind(Oid type, Oid collation)
-{
-	Oid			base = getBaseType(type);
-
-	switch (base)
-	{
-		case INT2OID:
-			return ENTITY_INT2;
-		case INT4OID:
-			return ENTITY_INT4;
-		case INT8OID:
-			return ENTITY_INT8;
-		case OIDOID:
-			return ENTITY_OID;
-		case DATEOID:
-			return ENTITY_DATE;
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			return ENTITY_TIMESTAMP;
-		case UUIDOID:
-			return ENTITY_UUID;
-		case BYTEAOID:
-			return ENTITY_BYTEA;
-		case TEXTOID:
-		case VARCHAROID:
-		case BPCHAROID:
-			if (OidIsValid(collation) && !get_collation_isdeterministic(collation))
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("funnel_report entities cannot use a nondeterministic collation"),
-						 errhint("Add COLLATE \"C\" to the entity, or use its lower() or another canonical form.")));
-			return base == BPCHAROID ? ENTITY_BPCHAR : ENTITY_TEXT;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("funnel_report entities of type %s are not supported", format_type_be(type)),
-					 errdetail("Entities may be smallint, integer, bigint, oid, date, timestamp, timestamptz, uuid, text, varchar, character or bytea."),
-					 errhint("Cast the entity to text or bigint.")));
-	}
-	return -1;
-}
-
-/* The key bytes of an entity value; *key points into buf or into the value. */
-static uint32
-entity_key(int kind, Datum value, uint8 *buf, const uint8 **key)
-{
-	switch ((EntityKind) kind)
-	{
-		case ENTITY_INT2:
-			b2b_put_i64(buf, DatumGetInt16(value));
-			break;
-		case ENTITY_INT4:
-			b2b_put_i64(buf, DatumGetInt32(value));
-			break;
-		case ENTITY_INT8:
-		case ENTITY_TIMESTAMP:
-			b2b_put_i64(buf, DatumGetInt64(value));
-			break;
-		case ENTITY_OID:
-			b2b_put_i64(buf, DatumGetObjectId(value));
-			break;
-		case ENTITY_DATE:
-			b2b_put_i64(buf, DatumGetDateADT(value));
-			break;
-		case ENTITY_UUID:
-			*key = DatumGetUUIDP(value)->data;
-			return UUID_LEN;
-		default:
-			{
-				struct varlena *v = PG_DETOAST_DATUM_PACKED(value);
-				uint32		len = VARSIZE_ANY_EXHDR(v);
-
-				*key = (const uint8 *) VARDATA_ANY(v);
-				if (kind == ENTITY_BPCHAR)
-					while (len > 0 && (*key)[len - 1] == ' ')
-						len--;
-				if (len > ENG_MAX_KEY)
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("funnel_report entity is too long"),
-							 errdetail("An entity may have at most %u bytes; this one has %u.", ENG_MAX_KEY, len)));
-				return len;
-			}
-	}
-	*key = buf;
-	return 8;
-}
-
 static FunnelReport *
 report_new(FunctionCallInfo fcinfo, FunnelArgs *args, MemoryContext aggcontext,
 		   const FunnelSpec *spec, bool streaming)
@@ -761,14 +635,7 @@ report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 	{
 		if (args->ordered < 0)
 		{
-			args->entity_type = get_fn_expr_argtype(fcinfo->flinfo, 1);
-			if (!OidIsValid(args->entity_type))
-				ereport(ERROR,
-						(errcode(ERRCODE_INDETERMINATE_DATATYPE),
-						 errmsg("could not determine the type of the funnel_report entity")));
-			args->entity_kind = entity_kind(args->entity_type, entity_collation(fcinfo));
-			if (OidIsValid(PG_GET_COLLATION()))
-				(void) entity_kind(args->entity_type, PG_GET_COLLATION());
+			args->entity_kind = b2b_entity_kind(fcinfo, 1, "funnel_report");
 			{
 				static const int by_entity_ts[] = {0, 1};
 				static const bool ascending[] = {false, true};
@@ -785,7 +652,7 @@ report_add_row(FunctionCallInfo fcinfo, int mode_argno, int steps_argno)
 	mask = step_mask(steps, spec.nsteps);
 	if (mask == 0)
 		PG_RETURN_POINTER(r);
-	key_len = entity_key(args->entity_kind, PG_GETARG_DATUM(1), buf, &key);
+	key_len = b2b_entity_key(args->entity_kind, PG_GETARG_DATUM(1), buf, &key, "funnel_report");
 	report_status(funnel_report_add(r, key, key_len, PG_GETARG_TIMESTAMPTZ(2), mask), "funnel_report");
 	PG_RETURN_POINTER(r);
 }

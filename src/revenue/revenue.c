@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "revenue/saas.h"
 
 const char *const rev_kind_names[REV_NKINDS] = {
 	"new", "expansion", "contraction", "churn", "reactivation", "unchanged"
@@ -424,8 +425,8 @@ rev_movements(const rev_history *h, const int64_t *bounds, int nperiods,
 #define REV_HISTORY_HEADER (1 + 1 + 8 + 8 + 8 + 4 + 4 + 1 + 4)
 #define REV_HISTORY_ENTRY  (8 + 8 + 16)
 
-static uint8_t *
-put_amount(uint8_t *p, rev_amount v)
+uint8_t *
+rev_put_amount(uint8_t *p, rev_amount v)
 {
 	unsigned __int128 u = (unsigned __int128) v;
 
@@ -433,8 +434,8 @@ put_amount(uint8_t *p, rev_amount v)
 	return b2b_put_u64(p, (uint64_t) (u >> 64));
 }
 
-static rev_amount
-read_amount(B2bReader *r)
+rev_amount
+rev_read_amount(B2bReader *r)
 {
 	uint64_t	lo = b2b_read_u64(r);
 	uint64_t	hi = b2b_read_u64(r);
@@ -464,7 +465,7 @@ rev_history_encode(const rev_history *h, uint8_t *p)
 	{
 		p = b2b_put_i64(p, h->subs[i].started_at);
 		p = b2b_put_i64(p, h->subs[i].ended_at);
-		p = put_amount(p, h->subs[i].mrr);
+		p = rev_put_amount(p, h->subs[i].mrr);
 	}
 }
 
@@ -521,7 +522,7 @@ rev_history_decode(const uint8_t *buf, size_t len, rev_history *h)
 
 		s->started_at = b2b_read_i64(&r);
 		s->ended_at = b2b_read_i64(&r);
-		s->mrr = read_amount(&r);
+		s->mrr = rev_read_amount(&r);
 		if (rev_subscription_check(s->started_at, s->ended_at, s->mrr) != REV_OK)
 			return REV_ERR_CORRUPT;
 	}
@@ -1029,16 +1030,16 @@ rev_totals_one_period(const rev_totals *t)
 	return REV_OK;
 }
 
-static rev_decimal
-count_decimal(int64_t n)
+rev_decimal
+rev_count_decimal(int64_t n)
 {
 	rev_decimal d = {n, 0};
 
 	return d;
 }
 
-static rev_decimal
-amount_decimal(rev_amount units, int scale)
+rev_decimal
+rev_amount_decimal(rev_amount units, int scale)
 {
 	rev_decimal d = {units, scale};
 
@@ -1065,8 +1066,8 @@ rev_totals_churn(const rev_totals *t, rev_basis basis, rev_ratio *r)
 	{
 		if (t->pooled_start_customers == 0)
 			return REV_UNDEFINED;
-		r->num[0] = count_decimal(t->churned_customers);
-		r->den[0] = count_decimal(t->pooled_start_customers);
+		r->num[0] = rev_count_decimal(t->churned_customers);
+		r->den[0] = rev_count_decimal(t->pooled_start_customers);
 		return REV_OK;
 	}
 	if (t->pooled_start_mrr == 0)
@@ -1077,8 +1078,8 @@ rev_totals_churn(const rev_totals *t, rev_basis basis, rev_ratio *r)
 		(__builtin_add_overflow(t->expansion_mrr, t->reactivation_mrr, &won) ||
 		 __builtin_sub_overflow(lost, won, &lost)))
 		return REV_ERR_OVERFLOW;
-	r->num[0] = amount_decimal(lost, t->scale);
-	r->den[0] = amount_decimal(t->pooled_start_mrr, t->scale);
+	r->num[0] = rev_amount_decimal(lost, t->scale);
+	r->den[0] = rev_amount_decimal(t->pooled_start_mrr, t->scale);
 	return REV_OK;
 }
 
@@ -1095,12 +1096,12 @@ rev_totals_ltv(const rev_totals *t, rev_amount margin, rev_ratio *r)
 	memset(r, 0, sizeof(*r));
 	if (t->churned_customers == 0 || t->pooled_end_customers == 0)
 		return REV_UNDEFINED;
-	r->num[r->nnum++] = amount_decimal(t->pooled_end_mrr, t->scale);
-	r->num[r->nnum++] = count_decimal(t->pooled_start_customers);
+	r->num[r->nnum++] = rev_amount_decimal(t->pooled_end_mrr, t->scale);
+	r->num[r->nnum++] = rev_count_decimal(t->pooled_start_customers);
 	if (margin != 0)
 		r->num[r->nnum++] = rev_margin_decimal(margin);
-	r->den[r->nden++] = count_decimal(t->pooled_end_customers);
-	r->den[r->nden++] = count_decimal(t->churned_customers);
+	r->den[r->nden++] = rev_count_decimal(t->pooled_end_customers);
+	r->den[r->nden++] = rev_count_decimal(t->churned_customers);
 	return REV_OK;
 }
 
@@ -1119,11 +1120,11 @@ rev_totals_encode(const rev_totals *t, uint8_t *p)
 	p = b2b_put_u8(p, t->flags);
 	p = b2b_put_u8(p, t->basis);
 	p = b2b_put_u8(p, t->scale);
-	p = put_amount(p, t->margin);
+	p = rev_put_amount(p, t->margin);
 	p = b2b_put_i64(p, t->first_period);
 	p = b2b_put_i64(p, t->last_period);
 	for (int i = 0; i < REV_TOTALS_NAMOUNTS; i++)
-		p = put_amount(p, totals_amount_get(t, i));
+		p = rev_put_amount(p, totals_amount_get(t, i));
 	for (int i = 0; i < REV_TOTALS_NCOUNTS; i++)
 		p = b2b_put_i64(p, totals_count_get(t, i));
 }
@@ -1142,11 +1143,11 @@ rev_totals_decode(const uint8_t *buf, size_t len, rev_totals *t)
 	t->flags = b2b_read_u8(&r);
 	t->basis = b2b_read_u8(&r);
 	t->scale = b2b_read_u8(&r);
-	t->margin = read_amount(&r);
+	t->margin = rev_read_amount(&r);
 	t->first_period = b2b_read_i64(&r);
 	t->last_period = b2b_read_i64(&r);
 	for (int i = 0; i < REV_TOTALS_NAMOUNTS; i++)
-		*totals_amount(t, i) = read_amount(&r);
+		*totals_amount(t, i) = rev_read_amount(&r);
 	for (int i = 0; i < REV_TOTALS_NCOUNTS; i++)
 		*totals_count(t, i) = b2b_read_i64(&r);
 	if (!b2b_reader_done(&r))

@@ -338,9 +338,13 @@ typedef struct rev_ratio
 {
 	int			nnum;
 	int			nden;
-	rev_decimal num[3];
-	rev_decimal den[2];
+	rev_decimal num[4];
+	rev_decimal den[3];
 } rev_ratio;
+
+/* The factors of a ratio: a count (scale 0), an amount at a scale. */
+extern rev_decimal rev_count_decimal(int64_t n);
+extern rev_decimal rev_amount_decimal(rev_amount units, int scale);
 
 extern rev_status rev_totals_churn(const rev_totals *t, rev_basis basis, rev_ratio *r);
 /* margin: normalized, or 0 for none (the same as 1). */

@@ -12,6 +12,12 @@
 --   mrr_rollup(mrr_totals)                    aggregate: the totals of consecutive periods
 --   mrr_totals_bridge(t), mrr_totals_churn_rate(t [, basis]), mrr_totals_ltv(t [, gross_margin])
 --                                             what a stored mrr_totals says
+--   mrr_totals_arr, _arpa, _quick_ratio, _nrr, _grr, _cac, _cac_payback, _ltv_cac
+--                                             the SaaS metrics of a stored mrr_totals (docs/saas.md)
+--   mrr_renewals(started_at, ended_at, mrr, billing_period, period_from, period_to [, grace])
+--                                             aggregate over one customer's subscriptions -> mrr_renewal[]
+--   renewal_rate(mrr_renewal)                 logo, gross and net dollar renewal rates -> renewal_rates
+--   mrr_cohort_moves(mrr_movement[])          a customer's rows tagged with its first-paid cohort
 
 CREATE TYPE mrr_kind AS ENUM ('new', 'expansion', 'contraction', 'churn', 'reactivation', 'unchanged');
 COMMENT ON TYPE mrr_kind IS 'How a customer''s MRR moved over one period';
@@ -252,3 +258,154 @@ CREATE FUNCTION mrr_normalize(amount double precision, billing_period interval)
 RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_normalize_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mrr_normalize(double precision, interval) IS
   'Monthly equivalent of an amount billed every billing_period; double precision amount';
+
+-- ---- SaaS metrics of an mrr_totals (quick ratio, ARR, ARPA, NRR, GRR, CAC) -----
+
+CREATE FUNCTION mrr_totals_quick_ratio(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_quick_ratio' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_quick_ratio(mrr_totals) IS
+  'SaaS quick ratio: (new + expansion + reactivation MRR) / (contraction + churned MRR), NULL when nothing was lost';
+
+CREATE FUNCTION mrr_totals_arr(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_arr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_arr(mrr_totals) IS
+  'ARR: 12 x the MRR at the end of the last period';
+
+CREATE FUNCTION mrr_totals_arpa(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_arpa' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_arpa(mrr_totals) IS
+  'ARPA: MRR / paying customers at the end of the last period (NULL when nobody pays)';
+
+CREATE FUNCTION mrr_totals_nrr(totals mrr_totals, include_reactivation boolean DEFAULT false)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_nrr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_nrr(mrr_totals, boolean) IS
+  'Net revenue retention: what the customers paying at a period start pay at its end / what they paid, pooled';
+
+CREATE FUNCTION mrr_totals_grr(totals mrr_totals)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_grr' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_grr(mrr_totals) IS
+  'Gross revenue retention: NRR with each customer capped at its start MRR (no expansion), pooled';
+
+CREATE FUNCTION mrr_totals_cac(totals mrr_totals, spend numeric)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac(mrr_totals, numeric) IS
+  'CAC: spend / new customers (NULL without new customers)';
+CREATE FUNCTION mrr_totals_cac(totals mrr_totals, spend double precision)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac(mrr_totals, double precision) IS
+  'CAC: spend / new customers (NULL without new customers); double precision spend';
+
+CREATE FUNCTION mrr_totals_cac_payback(totals mrr_totals, spend numeric, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac_payback' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac_payback(mrr_totals, numeric, numeric) IS
+  'CAC payback in months: CAC / (new customers'' average MRR x gross_margin)';
+CREATE FUNCTION mrr_totals_cac_payback(totals mrr_totals, spend double precision, gross_margin double precision DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_cac_payback_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_cac_payback(mrr_totals, double precision, double precision) IS
+  'CAC payback in months: CAC / (new customers'' average MRR x gross_margin); double precision arguments';
+
+CREATE FUNCTION mrr_totals_ltv_cac(totals mrr_totals, spend numeric, gross_margin numeric DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv_cac' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv_cac(mrr_totals, numeric, numeric) IS
+  'LTV:CAC: mrr_totals_ltv / mrr_totals_cac (NULL without new customers, spend or churn)';
+CREATE FUNCTION mrr_totals_ltv_cac(totals mrr_totals, spend double precision, gross_margin double precision DEFAULT 1)
+RETURNS numeric AS 'MODULE_PATHNAME', 'mrr_totals_ltv_cac_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mrr_totals_ltv_cac(mrr_totals, double precision, double precision) IS
+  'LTV:CAC: mrr_totals_ltv / mrr_totals_cac; double precision arguments';
+
+-- ---- renewals: mrr_renewals per customer, renewal_rate over its rows -------------
+
+CREATE TYPE mrr_renewal AS (
+  due_at          timestamptz,   -- a contract term end
+  billing_period  interval,      -- of the subscription due (the one of largest MRR when several end at once)
+  due_mrr         numeric,       -- MRR of the terms ending then
+  renewed_at      timestamptz,   -- first instant the customer pays on again within the grace period; NULL if not
+  renewed_mrr     numeric        -- what it pays then (0 if not renewed)
+);
+COMMENT ON TYPE mrr_renewal IS 'One renewal decision of a customer: its contract terms ending at one instant';
+
+-- The state is internal and unbounded (a customer's subscriptions), like
+-- mrr_movement's: grouped by customer it runs whole where the rows are.
+CREATE FUNCTION mrr_renewals_transfn(internal, timestamptz, timestamptz, numeric, interval, timestamptz, timestamptz)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_renewals_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_renewals_transfn(internal, timestamptz, timestamptz, numeric, interval, timestamptz, timestamptz, interval)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_renewals_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_renewals_combinefn(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_renewals_combinefn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION mrr_renewals_serialfn(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'mrr_renewals_serialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_renewals_deserialfn(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'mrr_renewals_deserialfn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION mrr_renewals_finalfn(internal)
+RETURNS mrr_renewal[] AS 'MODULE_PATHNAME', 'mrr_renewals_finalfn' LANGUAGE C PARALLEL SAFE;
+
+CREATE AGGREGATE mrr_renewals(started_at timestamptz, ended_at timestamptz, mrr numeric, billing_period interval,
+                              period_from timestamptz, period_to timestamptz) (
+  SFUNC = mrr_renewals_transfn, STYPE = internal, SSPACE = 320, FINALFUNC = mrr_renewals_finalfn,
+  COMBINEFUNC = mrr_renewals_combinefn, SERIALFUNC = mrr_renewals_serialfn,
+  DESERIALFUNC = mrr_renewals_deserialfn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mrr_renewals(timestamptz, timestamptz, numeric, interval, timestamptz, timestamptz) IS
+  'Renewal decisions of one customer whose contract terms end in the window, 30 days of grace (aggregate over its subscriptions)';
+CREATE AGGREGATE mrr_renewals(started_at timestamptz, ended_at timestamptz, mrr numeric, billing_period interval,
+                              period_from timestamptz, period_to timestamptz, grace interval) (
+  SFUNC = mrr_renewals_transfn, STYPE = internal, SSPACE = 320, FINALFUNC = mrr_renewals_finalfn,
+  COMBINEFUNC = mrr_renewals_combinefn, SERIALFUNC = mrr_renewals_serialfn,
+  DESERIALFUNC = mrr_renewals_deserialfn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE mrr_renewals(timestamptz, timestamptz, numeric, interval, timestamptz, timestamptz, interval) IS
+  'Renewal decisions of one customer whose contract terms end in the window, with the given grace period';
+
+-- renewal_totals: the sums of renewal rows (72 bytes), the state of renewal_rate.
+CREATE TYPE renewal_totals;
+CREATE FUNCTION renewal_totals_in(cstring) RETURNS renewal_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION renewal_totals_out(renewal_totals) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION renewal_totals_recv(internal) RETURNS renewal_totals
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION renewal_totals_send(renewal_totals) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE renewal_totals (
+    INPUT = renewal_totals_in,
+    OUTPUT = renewal_totals_out,
+    RECEIVE = renewal_totals_recv,
+    SEND = renewal_totals_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE renewal_totals IS 'Sums of renewal rows: the partial state of renewal_rate';
+
+CREATE TYPE renewal_rates AS (
+  due_customers               bigint,    -- renewal rows: customer-terms due
+  renewed_customers           bigint,
+  due_mrr                     numeric,
+  renewed_mrr_capped          numeric,   -- each row's renewed MRR capped at its due MRR
+  renewed_mrr                 numeric,
+  logo_renewal_rate           numeric,   -- renewed / due customers
+  gross_dollar_renewal_rate   numeric,   -- renewed MRR capped / due MRR
+  net_dollar_renewal_rate     numeric    -- renewed MRR / due MRR
+);
+COMMENT ON TYPE renewal_rates IS 'Logo, gross dollar and net dollar renewal rates with their sums';
+
+CREATE FUNCTION renewal_rate_transfn(renewal_totals, mrr_renewal)
+RETURNS renewal_totals AS 'MODULE_PATHNAME', 'renewal_rate_transfn' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION renewal_rate_combinefn(renewal_totals, renewal_totals)
+RETURNS renewal_totals AS 'MODULE_PATHNAME', 'renewal_rate_combinefn' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION renewal_rate_finalfn(renewal_totals)
+RETURNS renewal_rates AS 'MODULE_PATHNAME', 'renewal_rate_finalfn' LANGUAGE C PARALLEL SAFE;
+CREATE AGGREGATE renewal_rate(mrr_renewal) (
+  SFUNC = renewal_rate_transfn, STYPE = renewal_totals, SSPACE = 88, FINALFUNC = renewal_rate_finalfn,
+  COMBINEFUNC = renewal_rate_combinefn, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE renewal_rate(mrr_renewal) IS
+  'Logo, gross dollar (capped) and net dollar renewal rates of renewal rows';
+
+-- ---- revenue cohorts ----------------------------------------------------------
+
+CREATE FUNCTION mrr_cohort_moves(moves mrr_movement[])
+RETURNS TABLE (cohort timestamptz, month_offset integer, movement mrr_movement)
+AS 'MODULE_PATHNAME', 'mrr_cohort_moves' LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 24;
+COMMENT ON FUNCTION mrr_cohort_moves(mrr_movement[]) IS
+  'One customer''s movement rows from its first-paid period on, with that period (its cohort) and the months since';

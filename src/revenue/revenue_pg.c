@@ -33,6 +33,7 @@
 
 #include "common/b2b_pg.h"
 #include "revenue.h"
+#include "revenue_pg.h"
 
 PG_FUNCTION_INFO_V1(mrr_movement_transfn);
 PG_FUNCTION_INFO_V1(mrr_movement_combinefn);
@@ -75,7 +76,7 @@ PG_FUNCTION_INFO_V1(mrr_normalize_float8);
  * An exact amount from a numeric, through numeric's own text form (the one
  * public way to see all of its digits).  'what' names the value in errors.
  */
-static void
+void
 numeric_to_amount(Numeric num, const char *what, rev_amount *units, int *scale)
 {
 	char	   *text = b2b_numeric_text(num);
@@ -108,7 +109,7 @@ numeric_to_amount(Numeric num, const char *what, rev_amount *units, int *scale)
 }
 
 /* The numeric units / 10^scale, with exactly 'scale' decimals. */
-static Numeric
+Numeric
 amount_to_numeric(rev_amount units, int scale)
 {
 	char		buf[REV_AMOUNT_BUFSIZE];
@@ -124,14 +125,14 @@ amount_to_numeric(rev_amount units, int scale)
 											   Int32GetDatum(-1)));
 }
 
-static Numeric
+Numeric
 decimal_to_numeric(rev_decimal d)
 {
 	return amount_to_numeric(d.units, d.scale);
 }
 
 /* The core's ratio, multiplied and divided once in numeric. */
-static Numeric
+Numeric
 ratio_to_numeric(const rev_ratio *r)
 {
 	Numeric		num = decimal_to_numeric(r->num[0]);
@@ -145,7 +146,7 @@ ratio_to_numeric(const rev_ratio *r)
 }
 
 /* What the core's rules need to know of a number it does not convert. */
-static rev_numclass
+rev_numclass
 numeric_class(Numeric n)
 {
 	rev_numclass c = {false, 0, 0};
@@ -163,13 +164,13 @@ numeric_class(Numeric n)
 }
 
 /* A double as numeric (NaN and infinities included), for the float8 twins. */
-static Numeric
+Numeric
 float8_to_numeric(float8 d)
 {
 	return DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(d)));
 }
 
-static void
+void
 report_overflow(const char *what)
 {
 	ereport(ERROR,
@@ -195,7 +196,7 @@ kind_cache_forget(Datum arg, int cacheid, uint32 hashvalue)
 	kind_cache_type = InvalidOid;
 }
 
-static const Oid *
+const Oid *
 kind_oids(Oid kind_type)
 {
 	Oid			oids[REV_NKINDS];
@@ -218,7 +219,7 @@ kind_oids(Oid kind_type)
 }
 
 /* The type a function returns: from its call expression, else its declaration. */
-static Oid
+Oid
 result_type(FunctionCallInfo fcinfo)
 {
 	Oid			type = get_fn_expr_rettype(fcinfo->flinfo);
@@ -1094,7 +1095,7 @@ report_totals_not_chained(const rev_totals *t)
 }
 
 /* A value read as a whole: valid, and its periods a chain. */
-static rev_totals *
+rev_totals *
 totals_chained(Datum d)
 {
 	rev_totals *t = totals_checked(d);
@@ -1253,7 +1254,7 @@ bridge_values(const rev_totals *t, Datum *values)
 	values[13] = Int64GetDatum(t->end_customers);
 }
 
-static TupleDesc
+TupleDesc
 result_tupdesc(FunctionCallInfo fcinfo)
 {
 	TupleDesc	tupdesc;
@@ -1359,7 +1360,7 @@ churn_rate_finalfn(PG_FUNCTION_ARGS)
  * A gross margin argument, checked (22023 outside (0, 1], 22003 beyond 20
  * decimals) and normalized as the core keeps it.
  */
-static rev_amount
+rev_amount
 margin_from_numeric(Numeric margin)
 {
 	rev_amount	units;

@@ -46,3 +46,15 @@ FROM (SELECT account_id, (m).period, mrr_totals(m) AS t
             FROM subscriptions GROUP BY account_id) per_customer
       GROUP BY account_id, (m).period) per_customer_month
 GROUP BY 1
+
+-- Revenue II (docs/saas.md): mrr_renewals (internal, per customer) runs whole on the workers
+-- grouped by account_id; renewal_rate (a renewal_totals state) combines partials from any grouping.
+-- @case mrr_renewals_per_customer pushdown mrr_renewals
+SELECT account_id, mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01')
+FROM subscriptions GROUP BY account_id
+
+-- @case renewal_rate_by_quarter partial renewal_rate
+SELECT date_trunc('quarter', (r).due_at) AS quarter, renewal_rate(r)
+FROM (SELECT unnest(mrr_renewals(started_at, ended_at, mrr, billing_period, '2025-01-01', '2026-01-01')) AS r
+      FROM subscriptions GROUP BY account_id) per_customer
+GROUP BY 1
