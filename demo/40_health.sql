@@ -33,12 +33,11 @@ FROM demo_health GROUP BY 1 ORDER BY 1;
 \echo '--- The ten least healthy paying accounts and the signals that pull them down ---'
 SELECT d.account_id, d.name, d.mrr_now AS mrr, d.score, health_band(d.score) AS band,
        CASE WHEN d.mrr_next = 0 THEN 'yes' ELSE '' END AS churned_next_month,
-       (SELECT string_agg(format('%s -%s pts (%s in 30 days, %s expected)', s.key,
-                                 round((s.value ->> 'points_lost')::numeric, 1),
-                                 s.value ->> 'recent', round((s.value ->> 'expected')::numeric, 1)),
-                          ', ' ORDER BY (s.value ->> 'points_lost')::numeric DESC)
-        FROM jsonb_each(d.detail -> 'signals') s
-        WHERE (s.value ->> 'points_lost')::numeric > 0) AS pulled_down_by
+       (SELECT string_agg(format('%s -%s pts (%s in 30 days, %s expected)', s.signal,
+                                 round(s.points_lost, 1), s.recent, round(s.expected, 1)),
+                          ', ' ORDER BY s.points_lost DESC)
+        FROM health_signals(d.detail) s
+        WHERE s.points_lost > 0) AS pulled_down_by
 FROM demo_health d
 ORDER BY d.score, d.account_id
 LIMIT 10;

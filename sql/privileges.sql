@@ -54,6 +54,9 @@ GROUP BY 1 ORDER BY 1;
 SELECT metrics_moved.health_score(ts, signal, timestamptz '2025-01-31',
          '{"recent": "30 days", "baseline": "90 days", "signals": {"login": {"weight": 1}}}') AS score
 FROM (VALUES (timestamptz '2025-01-20', 'login'), (timestamptz '2024-12-25', 'login')) ev(ts, signal);
+SELECT metrics_moved.health_state_score(metrics_moved.health_state(ts, signal, timestamptz '2025-01-31',
+         '{"signals": {"login": {"weight": 1}}}')::text::metrics_moved.health_state) AS state_text_round_trip
+FROM (VALUES (timestamptz '2025-01-20', 'login'), (timestamptz '2024-12-25', 'login')) ev(ts, signal);
 RESET search_path;
 RESET timezone;
 

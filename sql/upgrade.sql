@@ -102,6 +102,24 @@ SELECT uv_hll(x) AS uv_before_update, uv_count(uv_sketch(x, 10)) FROM generate_s
 CREATE VIEW upgrade_check.uv_view AS
 SELECT uv_hll(x) AS n, uv_sketch(x::int8) AS s FROM generate_series(1, 100) x;
 
+-- health: a score and a detail as 1.0 stored them (worked by hand: login r = 1, b = 3, e = 1,
+-- c = 1; help_view (down) r = 2, b = 3, e = 1, x = 2, c = 1/2: 100 (3 + 0.5) / 4 = 87.50, and
+-- help_view loses 100 x 1 x 0.5 / 4 = 12.5 points), and a view over the aggregates, whose
+-- internal state 1.1 replaces by health_state: before the update they refuse (55000).
+CREATE TABLE upgrade_check.stored_health (score numeric, detail jsonb);
+INSERT INTO upgrade_check.stored_health VALUES (87.50,
+  '{"score": 87.50, "signals": {"login": {"ratio": 1, "recent": 1, "target": null, "weight": 3, "baseline": 3, "expected": 1, "has_data": true, "component": 1, "direction": "up", "points_lost": 0}, "help_view": {"ratio": 2, "recent": 2, "target": null, "weight": 1, "baseline": 3, "expected": 1, "has_data": true, "component": 0.5, "direction": "down", "points_lost": 12.5}}, "signals_with_data": 2}');
+CREATE VIEW upgrade_check.health_events AS
+SELECT * FROM (VALUES (timestamptz '2025-08-20', 'login'), ('2025-06-01', 'login'), ('2025-06-02', 'login'),
+                      ('2025-06-03', 'login'), ('2025-08-21', 'help_view'), ('2025-08-22', 'help_view'),
+                      ('2025-06-04', 'help_view'), ('2025-06-05', 'help_view'), ('2025-06-06', 'help_view')) v(ts, signal);
+CREATE VIEW upgrade_check.health_view AS
+SELECT health_score(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 3}, "help_view": {"weight": 1, "direction": "down"}}}') AS score,
+       health_score_detail(ts, signal, '2025-09-01', '{"signals": {"login": {"weight": 3}, "help_view": {"weight": 1, "direction": "down"}}}') AS detail
+FROM upgrade_check.health_events;
+SELECT score FROM upgrade_check.health_view;
+SELECT health_band(score) AS band_before_update FROM upgrade_check.stored_health;
+
 ALTER EXTENSION b2bmetrics UPDATE;
 SELECT extversion AS updated_version FROM pg_extension WHERE extname = 'b2bmetrics';
 
@@ -157,6 +175,13 @@ SELECT uv_hash_version(s), uv_count(s || (SELECT uv_sketch(x) FROM generate_seri
 FROM upgrade_check.stored_sketches WHERE label = 'sparse 1..3';
 -- the view made under 1.0 still runs, now with hash version 2
 SELECT n, uv_hash_version(s), uv_count(s) FROM upgrade_check.uv_view;
+
+-- health: the stored 1.0 score and detail read as they were stored, the new flat form reads
+-- the 1.0 detail, and the view made under 1.0 now runs on health_state with the same answer.
+SELECT score, health_band(score), detail ->> 'score' AS detail_score FROM upgrade_check.stored_health;
+SELECT s.* FROM upgrade_check.stored_health, health_signals(detail) s ORDER BY s.signal;
+SELECT v.score, v.detail = h.detail AS same_detail_as_stored
+FROM upgrade_check.health_view v, upgrade_check.stored_health h;
 
 -- Leave a fresh install for the suites that follow.
 DROP SCHEMA upgrade_check CASCADE;

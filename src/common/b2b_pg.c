@@ -137,6 +137,12 @@ b2b_numeric_from_int64(int64 v)
 	return int64_to_numeric(v);
 }
 
+Numeric
+b2b_numeric_scaled(int64 units, int decimals)
+{
+	return int64_div_fast_to_numeric(units, decimals);
+}
+
 /*
  * Printed with as many digits as the value needs (psprintf sizes the buffer),
  * so no magnitude is cut; rounding is printf's, of the exact binary value.

@@ -56,6 +56,8 @@ extern char *b2b_datum_text(Datum value, Oid type);
 /* ---- numerics -------------------------------------------------------------- */
 
 extern Numeric b2b_numeric_from_int64(int64 v);
+/* units / 10^decimals, exactly, with that many decimals (1234, 2 is 12.34). */
+extern Numeric b2b_numeric_scaled(int64 units, int decimals);
 /* A finite double as numeric rounded to decimals places (trailing zeros dropped). */
 extern Numeric b2b_numeric_from_double(double d, int decimals);
 extern double b2b_numeric_to_double(Numeric n);

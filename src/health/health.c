@@ -29,6 +29,8 @@
  */
 #include "health.h"
 
+#include "common/bytes.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,86 @@ gcd64(int64_t a, int64_t b)
 		b = t;
 	}
 	return a;
+}
+
+/* ---------- the model's schema ---------- */
+
+static int
+key_is(const char *key, size_t len, const char *name)
+{
+	return len == strlen(name) && memcmp(key, name, len) == 0;
+}
+
+HealthKey
+health_key(const char *key, size_t len, int in_signal)
+{
+	if (!in_signal)
+	{
+		if (key_is(key, len, "recent"))
+			return HEALTH_KEY_RECENT;
+		if (key_is(key, len, "baseline"))
+			return HEALTH_KEY_BASELINE;
+		if (key_is(key, len, "signals"))
+			return HEALTH_KEY_SIGNALS;
+	}
+	else
+	{
+		if (key_is(key, len, "weight"))
+			return HEALTH_KEY_WEIGHT;
+		if (key_is(key, len, "direction"))
+			return HEALTH_KEY_DIRECTION;
+		if (key_is(key, len, "target"))
+			return HEALTH_KEY_TARGET;
+	}
+	return HEALTH_KEY_UNKNOWN;
+}
+
+HealthStatus
+health_check_weight(double weight)
+{
+	/* NaN fails both comparisons */
+	return weight >= HEALTH_MIN_NUMBER && weight <= HEALTH_MAX_NUMBER ? HEALTH_OK : HEALTH_ERR_OUT_OF_RANGE;
+}
+
+HealthStatus
+health_check_target(double target)
+{
+	return target == 0 ? HEALTH_OK : health_check_weight(target);
+}
+
+/* Case-sensitive, like the signal names. */
+HealthStatus
+health_parse_direction(const char *value, size_t len, HealthDirection *direction)
+{
+	if (key_is(value, len, "up"))
+		*direction = HEALTH_UP;
+	else if (key_is(value, len, "down"))
+		*direction = HEALTH_DOWN;
+	else
+		return HEALTH_ERR_BAD_DIRECTION;
+	return HEALTH_OK;
+}
+
+HealthStatus
+health_model_finish(HealthModel *model, int has_recent, int has_baseline,
+					int has_signals, int *bad_signal)
+{
+	if (!has_signals)
+		return HEALTH_ERR_NO_SIGNALS;
+	if (model->nsignals == 0)
+		return HEALTH_ERR_EMPTY_SIGNALS;
+	for (int i = 0; i < model->nsignals; i++)
+		if (!model->signals[i].has_weight)
+		{
+			*bad_signal = i;
+			return HEALTH_ERR_NO_WEIGHT;
+		}
+	if (!has_recent)
+		model->recent_us = HEALTH_DEFAULT_RECENT_US;
+	if (!has_baseline)
+		model->baseline_us = HEALTH_DEFAULT_BASELINE_US;
+	health_model_prepare(model);
+	return HEALTH_OK;
 }
 
 /*
@@ -215,90 +297,152 @@ health_evaluate(const HealthModel *model, const int64_t *counts,
 	return 1;
 }
 
-/* ---------- the serialized state ---------- */
+/* ---------- bands ---------- */
 
-#define HEALTH_STATE_HEADER (1 + 8 + 4)	/* version, as_of, text length */
-
-static void
-put_u32(uint8_t *p, uint32_t v)
+HealthStatus
+health_band_of(int any_nan, int score_vs_red, int score_vs_yellow, int red_vs_yellow,
+			   HealthBand *band)
 {
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
+	if (any_nan)
+		return HEALTH_ERR_BAND_NAN;
+	if (red_vs_yellow > 0)
+		return HEALTH_ERR_BAND_ORDER;
+	*band = score_vs_red <= 0 ? HEALTH_BAND_RED
+		: score_vs_yellow <= 0 ? HEALTH_BAND_YELLOW : HEALTH_BAND_GREEN;
+	return HEALTH_OK;
 }
 
-static void
-put_u64(uint8_t *p, uint64_t v)
+static int
+cmp_double(double a, double b)
 {
-	put_u32(p, (uint32_t) (v >> 32));
-	put_u32(p + 4, (uint32_t) v);
+	return a < b ? -1 : a > b;
 }
 
-static uint32_t
-get_u32(const uint8_t *p)
+HealthStatus
+health_band_of_double(double score, double red_max, double yellow_max, HealthBand *band)
 {
-	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	return ((uint64_t) get_u32(p) << 32) | get_u32(p + 4);
-}
-
-size_t
-health_state_size(uint32_t text_len, uint32_t nsignals)
-{
-	return HEALTH_STATE_HEADER + (size_t) text_len + 4 + (size_t) nsignals * 16;
-}
-
-void
-health_state_encode(uint8_t *out, int64_t as_of, const char *text, uint32_t text_len,
-					uint32_t nsignals, const int64_t *counts)
-{
-	uint32_t	i;
-
-	out[0] = HEALTH_STATE_VERSION;
-	put_u64(out + 1, (uint64_t) as_of);
-	put_u32(out + 9, text_len);
-	memcpy(out + HEALTH_STATE_HEADER, text, text_len);
-	out += HEALTH_STATE_HEADER + text_len;
-	put_u32(out, nsignals);
-	out += 4;
-	for (i = 0; i < 2 * nsignals; i++)
-		put_u64(out + 8 * i, (uint64_t) counts[i]);
+	return health_band_of(isnan(score) || isnan(red_max) || isnan(yellow_max),
+						  cmp_double(score, red_max), cmp_double(score, yellow_max),
+						  cmp_double(red_max, yellow_max), band);
 }
 
 const char *
-health_state_decode(const uint8_t *bytes, size_t len, HealthStateView *view)
+health_band_name(HealthBand band)
 {
-	size_t		rest;
-	uint32_t	i;
-
-	if (len < HEALTH_STATE_HEADER)
-		return "too short";
-	if (bytes[0] != HEALTH_STATE_VERSION)
-		return "unknown version";
-	view->as_of = (int64_t) get_u64(bytes + 1);
-	view->text_len = get_u32(bytes + 9);
-	rest = len - HEALTH_STATE_HEADER;
-	if (view->text_len == 0 || view->text_len > rest || rest - view->text_len < 4)
-		return "model text length out of range";
-	view->text = (const char *) bytes + HEALTH_STATE_HEADER;
-	rest -= view->text_len + 4;
-	view->nsignals = get_u32(bytes + HEALTH_STATE_HEADER + view->text_len);
-	if (view->nsignals == 0 || rest / 16 != view->nsignals || rest % 16 != 0)
-		return "signal count does not match the length";
-	view->counts = bytes + HEALTH_STATE_HEADER + view->text_len + 4;
-	for (i = 0; i < 2 * view->nsignals; i++)
-		if (health_state_count(view, i) < 0)
-			return "negative count";
-	return NULL;
+	return band == HEALTH_BAND_RED ? "red" : band == HEALTH_BAND_YELLOW ? "yellow" : "green";
 }
 
-int64_t
-health_state_count(const HealthStateView *view, uint32_t slot)
+/* ---------- the state ---------- */
+
+size_t
+health_state_mem_size(uint32_t nsignals, uint32_t text_len)
 {
-	return (int64_t) get_u64(view->counts + 8 * (size_t) slot);
+	return offsetof(HealthState, counts) + sizeof(int64_t) * 2 * (size_t) nsignals + text_len;
+}
+
+void
+health_state_init(HealthState *state, int64_t as_of, uint32_t nsignals,
+				  const char *text, uint32_t text_len)
+{
+	memset(state, 0, health_state_mem_size(nsignals, 0));
+	state->version = HEALTH_STATE_VERSION;
+	state->nsignals = nsignals;
+	state->text_len = text_len;
+	state->as_of = as_of;
+	memcpy((char *) (state->counts + 2 * (size_t) nsignals), text, text_len);
+}
+
+const char *
+health_state_text(const HealthState *state)
+{
+	return (const char *) (state->counts + 2 * (size_t) state->nsignals);
+}
+
+int
+health_state_layout_ok(const HealthState *state, size_t size)
+{
+	return size >= offsetof(HealthState, counts) &&
+		state->version == HEALTH_STATE_VERSION &&
+		state->nsignals > 0 && state->nsignals <= (size - offsetof(HealthState, counts)) / 16 &&
+		health_state_mem_size(state->nsignals, state->text_len) == size;
+}
+
+HealthStatus
+health_state_merge(HealthState *into, const HealthState *from)
+{
+	if (into->as_of != from->as_of)
+		return HEALTH_ERR_DIFFERENT_AS_OF;
+	if (into->nsignals != from->nsignals || into->text_len != from->text_len ||
+		memcmp(health_state_text(into), health_state_text(from), into->text_len) != 0)
+		return HEALTH_ERR_DIFFERENT_MODEL;
+	for (uint32_t i = 0; i < 2 * into->nsignals; i++)
+		if (from->counts[i] > INT64_MAX - into->counts[i])
+			return HEALTH_ERR_COUNT_OVERFLOW;
+	for (uint32_t i = 0; i < 2 * into->nsignals; i++)
+		into->counts[i] += from->counts[i];
+	return HEALTH_OK;
+}
+
+#define HEALTH_WIRE_HEADER (1 + 8 + 4)	/* version, as_of, text length */
+
+size_t
+health_state_wire_size(const HealthState *state)
+{
+	return HEALTH_WIRE_HEADER + (size_t) state->text_len + 4 + (size_t) state->nsignals * 16;
+}
+
+void
+health_state_encode(const HealthState *state, uint8_t *out)
+{
+	out = b2b_put_u8(out, HEALTH_STATE_VERSION);
+	out = b2b_put_i64(out, state->as_of);
+	out = b2b_put_u32(out, state->text_len);
+	out = b2b_put_bytes(out, health_state_text(state), state->text_len);
+	out = b2b_put_u32(out, state->nsignals);
+	for (uint32_t i = 0; i < 2 * state->nsignals; i++)
+		out = b2b_put_i64(out, state->counts[i]);
+}
+
+HealthStatus
+health_state_peek(const uint8_t *bytes, size_t len, uint32_t *nsignals, uint32_t *text_len)
+{
+	B2bReader	r = b2b_reader(bytes, len);
+	uint8_t		version = b2b_read_u8(&r);
+	uint32_t	n;
+
+	if (!b2b_reader_ok(&r))
+		return HEALTH_ERR_BAD_LENGTH;
+	if (version != HEALTH_STATE_VERSION)
+		return HEALTH_ERR_BAD_VERSION;
+	(void) b2b_read_i64(&r);
+	*text_len = b2b_read_u32(&r);
+	if (!b2b_reader_ok(&r) || *text_len == 0 || b2b_read_span(&r, *text_len) == NULL)
+		return HEALTH_ERR_BAD_LENGTH;
+	n = b2b_read_u32(&r);
+	if (!b2b_reader_ok(&r) || n == 0 || r.left % 16 != 0 || r.left / 16 != n)
+		return HEALTH_ERR_BAD_LENGTH;
+	for (uint32_t i = 0; i < 2 * n; i++)
+		if (b2b_read_i64(&r) < 0)
+			return HEALTH_ERR_BAD_COUNT;
+	*nsignals = n;
+	return HEALTH_OK;
+}
+
+void
+health_state_decode(const uint8_t *bytes, size_t len, HealthState *state)
+{
+	B2bReader	r = b2b_reader(bytes, len);
+	int64_t		as_of;
+	uint32_t	text_len;
+	const uint8_t *text;
+	uint32_t	n;
+
+	(void) b2b_read_u8(&r);
+	as_of = b2b_read_i64(&r);
+	text_len = b2b_read_u32(&r);
+	text = b2b_read_span(&r, text_len);
+	n = b2b_read_u32(&r);
+	health_state_init(state, as_of, n, (const char *) text, text_len);
+	for (uint32_t i = 0; i < 2 * n; i++)
+		state->counts[i] = b2b_read_i64(&r);
 }

@@ -1,90 +1,103 @@
 /*
  * health_pg.c
- *		SQL glue of the customer health score: health_score,
- *		health_score_detail and health_band.
+ *		SQL glue of the customer health score: the health_state type and
+ *		its aggregates (health_score, health_score_detail, health_state,
+ *		health_rollup) and accessors, health_signals and health_band.
  *
- * The model (jsonb) is parsed and validated once per query: the first model
- * a function call sees is kept for the whole query in fn_extra, and every
- * later row, group or partial state whose model has the same bytes shares
- * it.  A different model in another group (say, joined per segment) is
- * allowed; it is parsed once for that group and lives in the group's state.
- * Within one group every row must carry the same model and the same as_of.
+ * The core (health.c) owns the model's schema, ranges and defaults, the
+ * formula, the rounding, the bands and the state's byte format; this file
+ * walks the jsonb, converts Datums and reports the core's status codes.
  *
- * The aggregate state is the model plus two int64 counters per signal.  For
- * parallel plans it is serialized (by the core, health_state_encode) as
- * as_of, the model's canonical JSON text and the counters; deserialization
- * decodes with bounds checks, compares the text with the query's model (the
- * usual case, a memcmp) and otherwise parses and validates it again, so no
- * byte of a serialized state is trusted.
+ * The aggregate state is a health_state datum (the core's HealthState): as_of,
+ * two counters per signal and the model's canonical JSON text, so that a
+ * partial state is a value of its own that a parallel worker or a Citus node
+ * can send as it is.  The parsed model is not in the state: it is kept in a
+ * small per-process cache keyed by the jsonb bytes of a row's model and by
+ * the canonical text of a state's, so a model is parsed once per process,
+ * whoever calls (Citus calls the transition function with a fresh FmgrInfo
+ * on every row, so fn_extra would not remember it).
  */
 #include "postgres.h"
 
-#include <math.h>
-
 #include "catalog/pg_type.h"
-#include "common/int.h"
+#include "common/shortest_dec.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "mb/pg_wchar.h"
-#include "nodes/primnodes.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/datetime.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "common/b2b_pg.h"
 #include "health.h"
 
-PG_FUNCTION_INFO_V1(health_transfn);
-PG_FUNCTION_INFO_V1(health_combinefn);
-PG_FUNCTION_INFO_V1(health_serializefn);
-PG_FUNCTION_INFO_V1(health_deserializefn);
-PG_FUNCTION_INFO_V1(health_score_finalfn);
-PG_FUNCTION_INFO_V1(health_detail_finalfn);
+PG_FUNCTION_INFO_V1(health_state_in);
+PG_FUNCTION_INFO_V1(health_state_out);
+PG_FUNCTION_INFO_V1(health_state_recv);
+PG_FUNCTION_INFO_V1(health_state_send);
+PG_FUNCTION_INFO_V1(health_state_to_bytea);
+PG_FUNCTION_INFO_V1(health_state_from_bytea);
+PG_FUNCTION_INFO_V1(health_state_transfn);
+PG_FUNCTION_INFO_V1(health_state_combinefn);
+PG_FUNCTION_INFO_V1(health_state_score_finalfn);
+PG_FUNCTION_INFO_V1(health_state_detail_finalfn);
+PG_FUNCTION_INFO_V1(health_rollup_transfn);
+PG_FUNCTION_INFO_V1(health_state_score);
+PG_FUNCTION_INFO_V1(health_state_detail);
+PG_FUNCTION_INFO_V1(health_signals);
 PG_FUNCTION_INFO_V1(health_band);
 PG_FUNCTION_INFO_V1(health_band_thresholds);
-
-/* Defaults when the model leaves the windows out. */
-#define HEALTH_DEFAULT_RECENT	"30 days"
-#define HEALTH_DEFAULT_BASELINE "90 days"
-
-/* Weights and targets beyond this are surely mistakes; the bound keeps every sum finite. */
-#define HEALTH_MAX_WEIGHT		1e15
+PG_FUNCTION_INFO_V1(health_band_float8);
+PG_FUNCTION_INFO_V1(health_band_thresholds_float8);
 
 /* Values quoted in error messages are cut to this many bytes. */
 #define HEALTH_MAX_QUOTED		80
 
-/* A parsed model, with what the SQL side needs beside the core's view. */
+/* Models kept per process. */
+#define HEALTH_CACHED_MODELS	4
+
+/* A parsed model, with what the SQL side needs beside the core's view; all in cxt. */
 typedef struct HealthModelEntry
 {
-	HealthModel model;			/* signal names are copies owned by the entry */
-	Jsonb	   *jsonb;			/* the model as given */
-	char	   *text;			/* its canonical text, for serialization */
-	int			text_len;
+	MemoryContext cxt;
+	HealthModel model;			/* signal names are copies in cxt */
+	Jsonb	   *jsonb;			/* the model as given: the key of row lookups */
+	char	   *text;			/* its canonical text: the key of state lookups */
+	uint32		text_len;
+	int			interval_style; /* the windows were parsed under it */
 	Numeric    *weight_numeric; /* per signal, the weight as written */
 	Numeric    *target_numeric; /* per signal, the target as written, or NULL */
 } HealthModelEntry;
 
-/* Per call site (fn_extra): the query's model, parsed once. */
-typedef struct HealthCache
+static HealthModelEntry *model_cache[HEALTH_CACHED_MODELS];
+static int	model_cache_next;
+
+/* ---------- reading the model ---------- */
+
+/* Where in the model the parser is, for the error context. */
+typedef struct ModelPosition
 {
-	HealthModelEntry *shared;	/* first model seen; lives in fn_mcxt */
-	bool		model_arg_checked;
-	bool		model_arg_is_const; /* rows need no per-row model check */
-} HealthCache;
+	const char *signal;			/* or NULL */
+	const char *key;			/* or NULL */
+} ModelPosition;
 
-typedef struct HealthState
+static void
+model_error_context(void *arg)
 {
-	HealthModelEntry *entry;
-	HealthWindows windows;
-	int64		counts[FLEXIBLE_ARRAY_MEMBER];	/* 2 per signal */
-} HealthState;
+	ModelPosition *pos = arg;
 
-#define HEALTH_STATE_SIZE(nsignals) \
-	(offsetof(HealthState, counts) + sizeof(int64) * 2 * (nsignals))
-
-
-/* ---------- parsing and validating the model ---------- */
+	if (pos->signal && pos->key)
+		errcontext("health model, signal \"%s\", key \"%s\"", pos->signal, pos->key);
+	else if (pos->signal)
+		errcontext("health model, signal \"%s\"", pos->signal);
+	else if (pos->key)
+		errcontext("health model, key \"%s\"", pos->key);
+	else
+		errcontext("health model");
+}
 
 /* A JSON value as text for an error message, cut short when long. */
 static char *
@@ -110,122 +123,71 @@ quote_value(JsonbValue *v)
 	return s;
 }
 
+/* A number for a message: as written when short, else as the nearest double (1e-320). */
+static char *
+number_text(Numeric n, double d)
+{
+	char	   *s = b2b_numeric_text(n);
+
+	if (strlen(s) <= 24)
+		return s;
+	return double_to_shortest_decimal(d);
+}
+
 static char *
 key_text(JsonbValue *key)
 {
 	return pnstrdup(key->val.string.val, key->val.string.len);
 }
 
-static bool
-key_is(JsonbValue *key, const char *name)
-{
-	return key->val.string.len == (int) strlen(name) &&
-		memcmp(key->val.string.val, name, key->val.string.len) == 0;
-}
-
-/*
- * An interval string as microseconds.  interval_in reports a bad string with
- * its own SQLSTATE (22007) and no mention of the model, so we catch that
- * error and raise ours, naming the key; nothing is resumed after the catch.
- */
+/* An interval string (PostgreSQL's syntax) as microseconds; interval_in reports bad text. */
 static int64
-parse_window(JsonbValue *key, JsonbValue *value)
+read_window(JsonbValue *key, JsonbValue *value)
 {
 	char	   *name = key_text(key);
-	char	   *str;
-	Interval   *iv = NULL;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	int64		days_us;
-	int64		total;
+	Interval   *iv;
 
 	if (value->type != jbvString)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" must be an interval string, not %s",
-						name, quote_value(value)),
+				 errmsg("%s of the health model must be an interval string", name),
+				 errdetail("The value given is %s.", quote_value(value)),
 				 errhint("Write it like \"30 days\".")));
-	str = pnstrdup(value->val.string.val, value->val.string.len);
-
-	PG_TRY();
-	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
-												   CStringGetDatum(str),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1)));
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		/* Only a data exception is a bad interval; anything else (out of memory...) goes on up. */
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
-		FlushErrorState();
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" is not a valid interval: %s",
-						name, quote_value(value)),
-				 errdetail("%s", edata->message),
-				 errhint("Write it like \"30 days\".")));
-	}
-	PG_END_TRY();
-
-#if PG_VERSION_NUM >= 170000
-	if (INTERVAL_NOT_FINITE(iv))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" must be finite, not %s", name, quote_value(value))));
-#endif
-	if (iv->month != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" must not use months or years: %s",
-						name, quote_value(value)),
-				 errdetail("Months have different lengths, so the two windows could not be compared."),
-				 errhint("Use days (a day counts as 24 hours), for example \"30 days\" or \"12 weeks\".")));
-
-	if (pg_mul_s64_overflow((int64) iv->day, USECS_PER_DAY, &days_us) ||
-		pg_add_s64_overflow(days_us, iv->time, &total))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" is out of range: %s", name, quote_value(value))));
-	if (total <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" must be a positive interval, not %s",
-						name, quote_value(value))));
-	return total;
+	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+											   CStringGetDatum(pnstrdup(value->val.string.val,
+																		value->val.string.len)),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+	return b2b_interval_usec(iv, name);
 }
 
-/* A JSON number as a double, or an error naming signal, key and value. */
+/* A weight or target: a JSON number in the core's range. */
 static double
-parse_number(const char *signal, JsonbValue *key, JsonbValue *value,
-			 bool zero_allowed, Numeric *as_written)
+read_number(const char *signal, JsonbValue *key, JsonbValue *value, bool is_target,
+			Numeric *as_written)
 {
+	char	   *name = key_text(key);
 	double		d;
 
 	if (value->type != jbvNumeric)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" of signal \"%s\" must be a number, not %s",
-						key_text(key), signal, quote_value(value))));
-	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-										   NumericGetDatum(value->val.numeric)));
-	if (!(zero_allowed ? d >= 0 : d > 0) || d > HEALTH_MAX_WEIGHT)
+				 errmsg("%s of signal \"%s\" must be a number", name, signal),
+				 errdetail("The value given is %s.", quote_value(value))));
+	d = b2b_numeric_to_double(value->val.numeric);
+	if ((is_target ? health_check_target(d) : health_check_weight(d)) != HEALTH_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: \"%s\" of signal \"%s\" must be %s, not %s",
-						key_text(key), signal,
-						zero_allowed ? "a number from 0 to 1e15" : "a positive number up to 1e15",
-						quote_value(value))));
+				 errmsg("%s of signal \"%s\" is out of range", name, signal),
+				 errdetail("The value given is %s; %s.", number_text(value->val.numeric, d),
+						   is_target ? "a target is 0 or a number from 1e-9 to 1e15"
+						   : "a weight is a number from 1e-9 to 1e15")));
 	*as_written = DatumGetNumericCopy(NumericGetDatum(value->val.numeric));
 	return d;
 }
 
 static void
-parse_signal(HealthModelEntry *entry, int i, JsonbValue *name, JsonbValue *spec)
+read_signal(HealthModelEntry *entry, int i, JsonbValue *name, JsonbValue *spec, ModelPosition *pos)
 {
 	HealthSignal *s = &entry->model.signals[i];
 	char	   *signal = key_text(name);
@@ -233,19 +195,18 @@ parse_signal(HealthModelEntry *entry, int i, JsonbValue *name, JsonbValue *spec)
 	JsonbValue	key;
 	JsonbValue	value;
 	JsonbIteratorToken tok;
-	bool		has_weight = false;
 
 	s->name = signal;
 	s->name_len = name->val.string.len;
 	s->direction = HEALTH_UP;
-	s->has_target = 0;
-	entry->target_numeric[i] = NULL;
+	pos->signal = signal;
+	pos->key = NULL;
 
 	if (spec->type != jbvBinary || !JsonContainerIsObject(spec->val.binary.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: signal \"%s\" must be an object, not %s",
-						signal, quote_value(spec)),
+				 errmsg("signal \"%s\" of the health model must be an object", signal),
+				 errdetail("The value given is %s.", quote_value(spec)),
 				 errhint("Write it like {\"weight\": 3, \"direction\": \"up\"}.")));
 
 	it = JsonbIteratorInit(spec->val.binary.data);
@@ -254,54 +215,50 @@ parse_signal(HealthModelEntry *entry, int i, JsonbValue *name, JsonbValue *spec)
 		if (tok != WJB_KEY)
 			continue;
 		tok = JsonbIteratorNext(&it, &value, true);
-		Assert(tok == WJB_VALUE);
-		if (key_is(&key, "weight"))
+		pos->key = key_text(&key);
+		switch (health_key(key.val.string.val, key.val.string.len, 1))
 		{
-			s->weight = parse_number(signal, &key, &value, false, &entry->weight_numeric[i]);
-			has_weight = true;
-		}
-		else if (key_is(&key, "target"))
-		{
-			s->target = parse_number(signal, &key, &value, true, &entry->target_numeric[i]);
-			s->has_target = 1;
-		}
-		else if (key_is(&key, "direction"))
-		{
-			if (value.type == jbvString && value.val.string.len == 2 &&
-				memcmp(value.val.string.val, "up", 2) == 0)
-				s->direction = HEALTH_UP;
-			else if (value.type == jbvString && value.val.string.len == 4 &&
-					 memcmp(value.val.string.val, "down", 4) == 0)
-				s->direction = HEALTH_DOWN;
-			else
+			case HEALTH_KEY_WEIGHT:
+				s->weight = read_number(signal, &key, &value, false, &entry->weight_numeric[i]);
+				s->has_weight = 1;
+				break;
+			case HEALTH_KEY_TARGET:
+				s->target = read_number(signal, &key, &value, true, &entry->target_numeric[i]);
+				s->has_target = 1;
+				break;
+			case HEALTH_KEY_DIRECTION:
+				if (value.type != jbvString ||
+					health_parse_direction(value.val.string.val, value.val.string.len,
+										   &s->direction) != HEALTH_OK)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("direction of signal \"%s\" must be \"up\" or \"down\"", signal),
+							 errdetail("The value given is %s.", quote_value(&value))));
+				break;
+			default:
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("health model: \"direction\" of signal \"%s\" must be \"up\" or \"down\", not %s",
-								signal, quote_value(&value))));
+						 errmsg("unknown key \"%s\" in signal \"%s\" of the health model",
+								pos->key, signal),
+						 errhint("A signal has the keys \"weight\", \"direction\" and \"target\".")));
 		}
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("health model: unknown key \"%s\" in signal \"%s\" (value %s)",
-							key_text(&key), signal, quote_value(&value)),
-					 errhint("A signal has the keys \"weight\", \"direction\" and \"target\".")));
 	}
-	if (!has_weight)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model: signal \"%s\" has no \"weight\"", signal),
-				 errhint("Write it like {\"weight\": 3}.")));
+	pos->key = NULL;
 }
 
 /*
- * Parse and validate a model into a new entry allocated in cxt.  Any flaw is
- * an error naming the key and value; the entry is complete on return.
+ * Parse and validate a model into a new entry with a context of its own
+ * (a child of parent).  Any flaw is an error naming the key and value, with
+ * the place in the model as its context; the entry is complete on return.
  */
 static HealthModelEntry *
-parse_model(Jsonb *jb, MemoryContext cxt)
+parse_model(Jsonb *jb, MemoryContext parent)
 {
+	MemoryContext cxt = AllocSetContextCreate(parent, "health model", ALLOCSET_SMALL_SIZES);
 	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 	HealthModelEntry *entry = palloc0(sizeof(HealthModelEntry));
+	ModelPosition pos = {NULL, NULL};
+	ErrorContextCallback callback;
 	JsonbIterator *it;
 	JsonbValue	key;
 	JsonbValue	value;
@@ -310,8 +267,17 @@ parse_model(Jsonb *jb, MemoryContext cxt)
 	bool		has_recent = false;
 	bool		has_baseline = false;
 	bool		has_signals = false;
+	int			bad_signal = 0;
 	int			n = 0;
+	HealthSignal *unsorted;
+	HealthStatus status;
 
+	callback.callback = model_error_context;
+	callback.arg = &pos;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+
+	entry->cxt = cxt;
 	if (!JB_ROOT_IS_OBJECT(jb))
 	{
 		JsonbValue	whole;
@@ -321,7 +287,8 @@ parse_model(Jsonb *jb, MemoryContext cxt)
 		whole.val.binary.len = VARSIZE(jb) - VARHDRSZ;
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model must be a JSON object, not %s", quote_value(&whole)),
+				 errmsg("health model must be a JSON object"),
+				 errdetail("The value given is %s.", quote_value(&whole)),
 				 errhint("Write it like {\"recent\": \"30 days\", \"baseline\": \"90 days\", \"signals\": {\"login\": {\"weight\": 1}}}.")));
 	}
 
@@ -331,454 +298,489 @@ parse_model(Jsonb *jb, MemoryContext cxt)
 		if (tok != WJB_KEY)
 			continue;
 		tok = JsonbIteratorNext(&it, &value, true);
-		Assert(tok == WJB_VALUE);
-		if (key_is(&key, "recent"))
+		pos.key = key_text(&key);
+		switch (health_key(key.val.string.val, key.val.string.len, 0))
 		{
-			entry->model.recent_us = parse_window(&key, &value);
-			has_recent = true;
-		}
-		else if (key_is(&key, "baseline"))
-		{
-			entry->model.baseline_us = parse_window(&key, &value);
-			has_baseline = true;
-		}
-		else if (key_is(&key, "signals"))
-		{
-			if (value.type != jbvBinary || !JsonContainerIsObject(value.val.binary.data) ||
-				JsonContainerSize(value.val.binary.data) == 0)
+			case HEALTH_KEY_RECENT:
+				entry->model.recent_us = read_window(&key, &value);
+				has_recent = true;
+				break;
+			case HEALTH_KEY_BASELINE:
+				entry->model.baseline_us = read_window(&key, &value);
+				has_baseline = true;
+				break;
+			case HEALTH_KEY_SIGNALS:
+				if (value.type != jbvBinary || !JsonContainerIsObject(value.val.binary.data))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("signals of the health model must be an object"),
+							 errdetail("The value given is %s.", quote_value(&value)),
+							 errhint("Write it like {\"login\": {\"weight\": 3}, \"support_ticket\": {\"weight\": 1, \"direction\": \"down\"}}.")));
+				signals = value;
+				has_signals = true;
+				break;
+			default:
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("health model: \"signals\" must be a non-empty object, not %s",
-								quote_value(&value)),
-						 errhint("Write it like {\"login\": {\"weight\": 3}, \"support_ticket\": {\"weight\": 1, \"direction\": \"down\"}}.")));
-			signals = value;
-			has_signals = true;
+						 errmsg("unknown key \"%s\" in the health model", pos.key),
+						 errhint("A model has the keys \"recent\", \"baseline\" and \"signals\".")));
 		}
-		else
+		pos.key = NULL;
+	}
+
+	if (has_signals)
+	{
+		entry->model.nsignals = JsonContainerSize(signals.val.binary.data);
+		entry->model.signals = palloc0(sizeof(HealthSignal) * Max(entry->model.nsignals, 1));
+		entry->weight_numeric = palloc0(sizeof(Numeric) * Max(entry->model.nsignals, 1));
+		entry->target_numeric = palloc0(sizeof(Numeric) * Max(entry->model.nsignals, 1));
+		it = JsonbIteratorInit(signals.val.binary.data);
+		while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		{
+			if (tok != WJB_KEY)
+				continue;
+			tok = JsonbIteratorNext(&it, &value, true);
+			read_signal(entry, n++, &key, &value, &pos);
+		}
+		pos.signal = NULL;
+	}
+
+	/* The core sorts the signals (jsonb's key order already is its order): keep the numerics with them. */
+	unsorted = palloc(sizeof(HealthSignal) * Max(n, 1));
+	memcpy(unsorted, entry->model.signals, sizeof(HealthSignal) * n);
+	status = health_model_finish(&entry->model, has_recent, has_baseline, has_signals, &bad_signal);
+	switch (status)
+	{
+		case HEALTH_OK:
+			break;
+		case HEALTH_ERR_NO_SIGNALS:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("health model: unknown key \"%s\" (value %s)",
-							key_text(&key), quote_value(&value)),
-					 errhint("A model has the keys \"recent\", \"baseline\" and \"signals\".")));
+					 errmsg("health model has no signals"),
+					 errhint("Add \"signals\": {\"login\": {\"weight\": 1}}, one entry per event name.")));
+			break;
+		case HEALTH_ERR_EMPTY_SIGNALS:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("signals of the health model must not be empty"),
+					 errhint("Add one entry per event name, like {\"login\": {\"weight\": 1}}.")));
+			break;
+		case HEALTH_ERR_NO_WEIGHT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("signal \"%s\" of the health model has no weight",
+							entry->model.signals[bad_signal].name),
+					 errhint("Write it like {\"weight\": 3}.")));
+			break;
+		default:
+			elog(ERROR, "unexpected health status %d", (int) status);
 	}
-	if (!has_signals)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health model has no \"signals\""),
-				 errhint("Add \"signals\": {\"login\": {\"weight\": 1}}, one entry per event name.")));
-
-	if (!has_recent || !has_baseline)
 	{
-		JsonbValue	k;
-		JsonbValue	v;
-
-		k.type = v.type = jbvString;
-		if (!has_recent)
-		{
-			k.val.string.val = "recent";
-			k.val.string.len = 6;
-			v.val.string.val = HEALTH_DEFAULT_RECENT;
-			v.val.string.len = strlen(HEALTH_DEFAULT_RECENT);
-			entry->model.recent_us = parse_window(&k, &v);
-		}
-		if (!has_baseline)
-		{
-			k.val.string.val = "baseline";
-			k.val.string.len = 8;
-			v.val.string.val = HEALTH_DEFAULT_BASELINE;
-			v.val.string.len = strlen(HEALTH_DEFAULT_BASELINE);
-			entry->model.baseline_us = parse_window(&k, &v);
-		}
-	}
-
-	entry->model.nsignals = JsonContainerSize(signals.val.binary.data);
-	entry->model.signals = palloc0(sizeof(HealthSignal) * entry->model.nsignals);
-	entry->weight_numeric = palloc0(sizeof(Numeric) * entry->model.nsignals);
-	entry->target_numeric = palloc0(sizeof(Numeric) * entry->model.nsignals);
-
-	it = JsonbIteratorInit(signals.val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
-	{
-		if (tok != WJB_KEY)
-			continue;
-		tok = JsonbIteratorNext(&it, &value, true);
-		Assert(tok == WJB_VALUE);
-		parse_signal(entry, n++, &key, &value);
-	}
-	Assert(n == entry->model.nsignals);
-
-	/*
-	 * jsonb keeps object keys sorted by length and bytes, the core's order,
-	 * so this sort finds them in order; it keeps the texts aligned anyway.
-	 */
-	{
-		HealthSignal *unsorted = palloc(sizeof(HealthSignal) * n);
 		Numeric    *weights = palloc(sizeof(Numeric) * n);
 		Numeric    *targets = palloc(sizeof(Numeric) * n);
-		int			i;
 
-		memcpy(unsorted, entry->model.signals, sizeof(HealthSignal) * n);
-		health_model_prepare(&entry->model);
-		for (i = 0; i < n; i++)
+		for (int i = 0; i < n; i++)
 		{
-			int			from;
+			int			from = 0;
 
-			for (from = 0; unsorted[from].name != entry->model.signals[i].name; from++)
-				;
+			while (unsorted[from].name != entry->model.signals[i].name)
+				from++;
 			weights[i] = entry->weight_numeric[from];
 			targets[i] = entry->target_numeric[from];
 		}
 		entry->weight_numeric = weights;
 		entry->target_numeric = targets;
-		pfree(unsorted);
 	}
 
 	entry->jsonb = palloc(VARSIZE(jb));
 	memcpy(entry->jsonb, jb, VARSIZE(jb));
 	entry->text = JsonbToCString(NULL, &entry->jsonb->root, VARSIZE(entry->jsonb));
 	entry->text_len = strlen(entry->text);
+	entry->interval_style = IntervalStyle;
 
-	MemoryContextSwitchTo(oldcxt);
-	return entry;
-}
-
-static HealthCache *
-get_cache(FunctionCallInfo fcinfo)
-{
-	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-														  sizeof(HealthCache));
-	return (HealthCache *) fcinfo->flinfo->fn_extra;
-}
-
-static bool
-same_jsonb(const Jsonb *a, const Jsonb *b)
-{
-	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
-}
-
-/* A deep copy of an entry in cxt, without the garbage its parsing left. */
-static HealthModelEntry *
-copy_entry(const HealthModelEntry *src, MemoryContext cxt)
-{
-	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-	HealthModelEntry *entry = palloc(sizeof(HealthModelEntry));
-	int			n = src->model.nsignals;
-	int			i;
-
-	*entry = *src;
-	entry->model.signals = palloc(sizeof(HealthSignal) * n);
-	entry->weight_numeric = palloc(sizeof(Numeric) * n);
-	entry->target_numeric = palloc(sizeof(Numeric) * n);
-	for (i = 0; i < n; i++)
-	{
-		entry->model.signals[i] = src->model.signals[i];
-		entry->model.signals[i].name = pnstrdup(src->model.signals[i].name,
-												src->model.signals[i].name_len);
-		entry->weight_numeric[i] = DatumGetNumericCopy(NumericGetDatum(src->weight_numeric[i]));
-		entry->target_numeric[i] = src->target_numeric[i] == NULL ? NULL
-			: DatumGetNumericCopy(NumericGetDatum(src->target_numeric[i]));
-	}
-	entry->jsonb = palloc(VARSIZE(src->jsonb));
-	memcpy(entry->jsonb, src->jsonb, VARSIZE(src->jsonb));
-	entry->text = pnstrdup(src->text, src->text_len);
+	error_context_stack = callback.previous;
 	MemoryContextSwitchTo(oldcxt);
 	return entry;
 }
 
 /*
- * The entry for a model: the query's shared one when the bytes match, else
- * a new one, which becomes the shared one if there is none yet (it then
- * lives as long as the call site, in fn_cxt) or lives in group_cxt.  Parsing
- * happens in a scratch context; only the finished entry is copied out.
+ * The per-process cache.  An entry is a pure function of the model's bytes
+ * (and of IntervalStyle, under which its windows were read), so it can be
+ * shared by every query of the process; a new model evicts the oldest.  A
+ * model is parsed in a context under the current one, so an error leaves
+ * nothing behind, and is moved under TopMemoryContext when complete.
  */
 static HealthModelEntry *
-lookup_model(HealthCache *cache, Jsonb *jb, MemoryContext fn_cxt, MemoryContext group_cxt)
+cache_add(HealthModelEntry *entry)
 {
-	MemoryContext scratch;
-	HealthModelEntry *entry;
+	HealthModelEntry **slot = &model_cache[model_cache_next];
 
-	if (cache->shared != NULL && same_jsonb(cache->shared->jsonb, jb))
-		return cache->shared;
-	scratch = AllocSetContextCreate(CurrentMemoryContext, "health model parsing",
-									ALLOCSET_SMALL_SIZES);
-	entry = copy_entry(parse_model(jb, scratch), cache->shared == NULL ? fn_cxt : group_cxt);
-	MemoryContextDelete(scratch);
-	if (cache->shared == NULL)
-		cache->shared = entry;
+	model_cache_next = (model_cache_next + 1) % HEALTH_CACHED_MODELS;
+	if (*slot != NULL)
+		MemoryContextDelete((*slot)->cxt);
+	MemoryContextSetParent(entry->cxt, TopMemoryContext);
+	*slot = entry;
 	return entry;
 }
 
-static HealthState *
-new_state(HealthModelEntry *entry, int64 as_of, MemoryContext cxt)
+/* The model of a row: by its jsonb bytes (any varlena header). */
+static HealthModelEntry *
+model_for_jsonb(Datum d)
 {
-	HealthState *state = MemoryContextAllocZero(cxt, HEALTH_STATE_SIZE(entry->model.nsignals));
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+	Size		len = VARSIZE_ANY_EXHDR(v);
+	Jsonb	   *jb;
 
-	state->entry = entry;
-	health_windows_init(&state->windows, as_of, entry->model.recent_us, entry->model.baseline_us);
+	for (int i = 0; i < HEALTH_CACHED_MODELS; i++)
+	{
+		HealthModelEntry *e = model_cache[i];
+
+		if (e != NULL && e->interval_style == IntervalStyle &&
+			VARSIZE(e->jsonb) - VARHDRSZ == len && memcmp(VARDATA(e->jsonb), VARDATA_ANY(v), len) == 0)
+			return e;
+	}
+	jb = DatumGetJsonbP(d);
+	return cache_add(parse_model(jb, CurrentMemoryContext));
+}
+
+/*
+ * The model of a state: by its canonical text.  Untrusted text (from a state
+ * read by an input function) is parsed as JSON, then as a model, and must
+ * be the canonical text of what it parses to.
+ */
+static HealthModelEntry *
+model_for_text(const char *text, uint32 len)
+{
+	HealthModelEntry *entry;
+	char	   *copy;
+	Jsonb	   *jb;
+
+	for (int i = 0; i < HEALTH_CACHED_MODELS; i++)
+	{
+		HealthModelEntry *e = model_cache[i];
+
+		if (e != NULL && e->interval_style == IntervalStyle &&
+			e->text_len == len && memcmp(e->text, text, len) == 0)
+			return e;
+	}
+	copy = pnstrdup(text, len);
+	if (strlen(copy) != len)
+		b2b_report_bad_bytes("health_state", "The model text contains a NUL byte.");
+	pg_verifymbstr(copy, len, false);
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(copy)));
+	entry = parse_model(jb, CurrentMemoryContext);
+	if (entry->text_len != len || memcmp(entry->text, text, len) != 0)
+	{
+		MemoryContextDelete(entry->cxt);
+		b2b_report_bad_bytes("health_state", "The model text is not in the canonical form of its model.");
+	}
+	return cache_add(entry);
+}
+
+/* ---------- the health_state type ---------- */
+
+static void
+report_damaged(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("health_state value is damaged"),
+			 errdetail("Its sizes do not match its layout of version %d.", HEALTH_STATE_VERSION)));
+}
+
+/* A datum's layout, checked before any field is read, aligned for its int64s. */
+static HealthState *
+state_datum(Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM(d);
+	HealthState *state = (HealthState *) v;
+
+	if (!health_state_layout_ok(state, VARSIZE(v)))
+		report_damaged();
+	if ((uintptr_t) state % 8 != 0)
+	{
+		HealthState *aligned = palloc(VARSIZE(v));
+
+		memcpy(aligned, state, VARSIZE(v));
+		state = aligned;
+	}
 	return state;
 }
 
-static void
-check_as_of(TimestampTz as_of)
+static HealthState *
+state_new(MemoryContext cxt, int64 as_of, const HealthModelEntry *entry)
 {
-	if (TIMESTAMP_NOT_FINITE(as_of))
+	Size		size = health_state_mem_size(entry->model.nsignals, entry->text_len);
+	HealthState *state;
+
+	if (size > MaxAllocSize)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health_score: as_of must be a finite timestamp")));
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("health model too large for a health_state"),
+				 errdetail("Its text has %u bytes.", entry->text_len)));
+	state = MemoryContextAlloc(cxt, size);
+	health_state_init(state, as_of, entry->model.nsignals, entry->text, entry->text_len);
+	SET_VARSIZE(state, size);
+	return state;
+}
+
+static Size
+state_wire_size(const struct varlena *value)
+{
+	return health_state_wire_size((const HealthState *) value);
 }
 
 static void
-different_as_of(int64 a, int64 b)
+state_encode(const struct varlena *value, uint8 *out)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("health_score: as_of must be the same for every row of a group"),
-			 errdetail("Found %s and %s.",
-					   pstrdup(timestamptz_to_str(a)), timestamptz_to_str(b))));
+	health_state_encode((const HealthState *) value, out);
 }
 
 static void
-different_model(void)
+state_model_error_context(void *arg)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("health_score: the model must be the same for every row of a group")));
+	errcontext("the model text of a health_state value");
 }
 
-/* Is the aggregate's argument argno a constant, the same for every row? */
-static bool
-agg_arg_is_const(FunctionCallInfo fcinfo, int argno)
+static const char *
+state_decode(const uint8 *in, Size len, struct varlena **value)
 {
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-	TargetEntry *tle;
+	ErrorContextCallback callback;
+	uint32		nsignals;
+	uint32		text_len;
+	HealthState *state;
+	HealthModelEntry *entry;
+	Size		size;
 
-	if (aggref == NULL || list_length(aggref->args) <= argno)
-		return false;
-	tle = list_nth_node(TargetEntry, aggref->args, argno);
-	return IsA(tle->expr, Const);
+	switch (health_state_peek(in, len, &nsignals, &text_len))
+	{
+		case HEALTH_OK:
+			break;
+		case HEALTH_ERR_BAD_VERSION:
+			return psprintf("Format version %u is unknown; this library reads version %d.",
+							(unsigned) in[0], HEALTH_STATE_VERSION);
+		case HEALTH_ERR_BAD_COUNT:
+			return "A counter is negative.";
+		default:
+			return psprintf("Its lengths do not add up to its %zu bytes.", (size_t) len);
+	}
+	size = health_state_mem_size(nsignals, text_len);
+	if (size > MaxAllocSize)
+		return "It is too large.";
+	state = palloc(size);
+	health_state_decode(in, len, state);
+	SET_VARSIZE(state, size);
+	if (TIMESTAMP_NOT_FINITE(state->as_of) || !IS_VALID_TIMESTAMP(state->as_of))
+		return "Its as_of is not a finite timestamp.";
+	callback.callback = state_model_error_context;
+	callback.arg = NULL;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+	entry = model_for_text(health_state_text(state), text_len);
+	error_context_stack = callback.previous;
+	if (entry->model.nsignals != (int) nsignals)
+		return psprintf("It has %u signals where its model has %d.", nsignals, entry->model.nsignals);
+	*value = (struct varlena *) state;
+	return NULL;
 }
 
-/* ---------- the aggregate ---------- */
+static const B2bStateIO state_io = {
+	"health_state", "health", state_wire_size, state_encode, state_decode
+};
+
+Datum
+health_state_in(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(b2b_state_from_text(&state_io, PG_GETARG_CSTRING(0)));
+}
+
+Datum
+health_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(b2b_state_to_text(&state_io, (struct varlena *) state_datum(PG_GETARG_DATUM(0))));
+}
+
+Datum
+health_state_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(b2b_state_recv(&state_io, (StringInfo) PG_GETARG_POINTER(0)));
+}
+
+Datum
+health_state_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(b2b_state_to_binary(&state_io, (struct varlena *) state_datum(PG_GETARG_DATUM(0))));
+}
+
+Datum
+health_state_to_bytea(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(b2b_state_to_binary(&state_io, (struct varlena *) state_datum(PG_GETARG_DATUM(0))));
+}
+
+Datum
+health_state_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+
+	PG_RETURN_POINTER(b2b_state_from_binary(&state_io, (const uint8 *) VARDATA_ANY(in),
+											VARSIZE_ANY_EXHDR(in)));
+}
+
+/* ---------- the aggregates ---------- */
+
+static void
+report_merge(HealthStatus status, int64 as_of_a, int64 as_of_b)
+{
+	switch (status)
+	{
+		case HEALTH_OK:
+			return;
+		case HEALTH_ERR_DIFFERENT_AS_OF:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("as_of must be the same for every row of a group"),
+					 errdetail("Found %s and %s.", b2b_timestamptz_text(as_of_a),
+							   b2b_timestamptz_text(as_of_b))));
+			break;
+		case HEALTH_ERR_DIFFERENT_MODEL:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("model must be the same for every row of a group")));
+			break;
+		case HEALTH_ERR_COUNT_OVERFLOW:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("health_state counter out of range"),
+					 errdetail("A signal's count would exceed 9223372036854775807 rows.")));
+			break;
+		default:
+			elog(ERROR, "unexpected health status %d", (int) status);
+	}
+}
 
 /*
- * health_transfn(state, ts, signal, as_of, model): count one row.  Not
- * strict: NULL ts or signal rows are skipped, NULL as_of or model are errors.
+ * health_state_transfn(state, ts, signal, as_of, model): count one row into
+ * the group's state, changed in place (the executor keeps it in the
+ * aggregate's context).  A group's first state is made in the current
+ * context: the executor copies a new state into the aggregate's context, so
+ * one made there would be left behind as garbage, a second copy per group.  Not strict: NULL ts or signal rows
+ * are skipped, NULL as_of or model are errors, and every row's as_of and
+ * model are checked against the group's.
  */
 Datum
-health_transfn(PG_FUNCTION_ARGS)
+health_state_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	HealthCache *cache;
 	HealthState *state = PG_ARGISNULL(0) ? NULL : (HealthState *) PG_GETARG_POINTER(0);
-	int64		as_of;
+	HealthModelEntry *entry;
+	HealthWindows windows;
 	HealthWindow window;
-	int			signal;
+	int64		as_of;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "health_transfn called in non-aggregate context");
-	if (PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("health_score: as_of must not be NULL")));
-	if (PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("health_score: model must not be NULL")));
+	(void) b2b_agg_context(fcinfo);
+	b2b_require_not_null(fcinfo, 3, "as_of");
+	b2b_require_not_null(fcinfo, 4, "model");
 	as_of = PG_GETARG_TIMESTAMPTZ(3);
-	cache = get_cache(fcinfo);
+	entry = model_for_jsonb(PG_GETARG_DATUM(4));
 
 	if (state == NULL)
 	{
-		Jsonb	   *jb = PG_GETARG_JSONB_P(4);
-
-		if (!cache->model_arg_checked)
-		{
-			cache->model_arg_is_const = agg_arg_is_const(fcinfo, 3);
-			cache->model_arg_checked = true;
-		}
-		check_as_of(as_of);
-		state = new_state(lookup_model(cache, jb, fcinfo->flinfo->fn_mcxt, aggcxt),
-						  as_of, aggcxt);
+		b2b_require_finite(as_of, "as_of");
+		state = state_new(CurrentMemoryContext, as_of, entry);
 	}
-	else
-	{
-		if (state->windows.as_of != as_of)
-			different_as_of(state->windows.as_of, as_of);
-		if (!cache->model_arg_is_const && !same_jsonb(state->entry->jsonb, PG_GETARG_JSONB_P(4)))
-			different_model();
-	}
+	else if (state->as_of != as_of)
+		report_merge(HEALTH_ERR_DIFFERENT_AS_OF, state->as_of, as_of);
+	else if (state->text_len != entry->text_len ||
+			 memcmp(health_state_text(state), entry->text, entry->text_len) != 0)
+		report_merge(HEALTH_ERR_DIFFERENT_MODEL, 0, 0);
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);
 
 	/* The window test is cheaper than the name lookup and rejects most rows. */
-	window = health_classify(&state->windows, PG_GETARG_TIMESTAMPTZ(1));
+	health_windows_init(&windows, as_of, entry->model.recent_us, entry->model.baseline_us);
+	window = health_classify(&windows, PG_GETARG_TIMESTAMPTZ(1));
 	if (window != HEALTH_IGNORED)
 	{
 		text	   *name = PG_GETARG_TEXT_PP(2);
+		int			signal = health_signal_index(&entry->model, VARDATA_ANY(name),
+												 VARSIZE_ANY_EXHDR(name));
 
-		signal = health_signal_index(&state->entry->model, VARDATA_ANY(name),
-									 VARSIZE_ANY_EXHDR(name));
 		if (signal >= 0)
 			state->counts[HEALTH_COUNT_SLOT(signal, window)]++;
 	}
 	PG_RETURN_POINTER(state);
 }
 
-Datum
-health_combinefn(PG_FUNCTION_ARGS)
+/*
+ * The state a combine or rollup transition is given as its own (argument 0):
+ * changed in place when it is a plain datum of ours.  The executor copies a
+ * first input into the aggregate's context as it came, and a state that
+ * crossed a tuple (from a parallel worker, a table) may have a short header
+ * or be compressed: then a detoasted copy, which the executor copies in turn
+ * when it is returned.
+ */
+static HealthState *
+own_state(Datum d)
 {
-	MemoryContext aggcxt;
-	HealthState *a = PG_ARGISNULL(0) ? NULL : (HealthState *) PG_GETARG_POINTER(0);
-	HealthState *b = PG_ARGISNULL(1) ? NULL : (HealthState *) PG_GETARG_POINTER(1);
-	int			i;
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "health_combinefn called in non-aggregate context");
-	if (b == NULL)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
-	if (a == NULL)
-	{
-		Size		size = HEALTH_STATE_SIZE(b->entry->model.nsignals);
-
-		a = MemoryContextAlloc(aggcxt, size);
-		memcpy(a, b, size);
-		PG_RETURN_POINTER(a);
-	}
-	if (a->windows.as_of != b->windows.as_of)
-		different_as_of(a->windows.as_of, b->windows.as_of);
-	if (a->entry != b->entry && !same_jsonb(a->entry->jsonb, b->entry->jsonb))
-		different_model();
-	for (i = 0; i < 2 * a->entry->model.nsignals; i++)
-		a->counts[i] += b->counts[i];
-	PG_RETURN_POINTER(a);
+	if (VARATT_IS_EXTENDED(v) || (uintptr_t) v % 8 != 0)
+		return state_datum(d);
+	if (!health_state_layout_ok((HealthState *) v, VARSIZE(v)))
+		report_damaged();
+	return (HealthState *) v;
 }
 
-/* The layout is the core's (health_state_encode). */
+/* health_state_combinefn(a, b), STRICT: b added into a, the aggregate's own state. */
 Datum
-health_serializefn(PG_FUNCTION_ARGS)
+health_state_combinefn(PG_FUNCTION_ARGS)
 {
-	HealthState *state = (HealthState *) PG_GETARG_POINTER(0);
-	const HealthModelEntry *entry = state->entry;
-	size_t		size = health_state_size(entry->text_len, entry->model.nsignals);
-	bytea	   *out = palloc(VARHDRSZ + size);
+	HealthState *into;
+	HealthState *from;
 
-	SET_VARSIZE(out, VARHDRSZ + size);
-	health_state_encode((uint8_t *) VARDATA(out), state->windows.as_of, entry->text,
-						entry->text_len, entry->model.nsignals, state->counts);
-	PG_RETURN_BYTEA_P(out);
+	(void) b2b_agg_context(fcinfo);
+	into = own_state(PG_GETARG_DATUM(0));
+	from = state_datum(PG_GETARG_DATUM(1));
+	report_merge(health_state_merge(into, from), into->as_of, from->as_of);
+	PG_RETURN_POINTER(into);
 }
 
-static void
-bad_state(const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid health_score state: %s", why)));
-}
-
+/* health_rollup(health_state), STRICT: the same merge, over stored states. */
 Datum
-health_deserializefn(PG_FUNCTION_ARGS)
+health_rollup_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	HealthCache *cache;
-	HealthModelEntry *entry;
-	HealthState *state;
-	HealthStateView view;
-	const char *why;
-	uint32		i;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "health_deserializefn called in non-aggregate context");
-	cache = get_cache(fcinfo);
-
-	why = health_state_decode((const uint8_t *) VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes), &view);
-	if (why != NULL)
-		bad_state(why);
-	if (TIMESTAMP_NOT_FINITE(view.as_of) || !IS_VALID_TIMESTAMP(view.as_of))
-		bad_state("as_of out of range");
-
-	if (cache->shared != NULL && cache->shared->text_len == view.text_len &&
-		memcmp(cache->shared->text, view.text, view.text_len) == 0)
-		entry = cache->shared;
-	else
-	{
-		/* Not the query's model: parse it as untrusted JSON text. */
-		char	   *text = pnstrdup(view.text, view.text_len);
-		Jsonb	   *jb;
-
-		if (strlen(text) != view.text_len)
-			bad_state("model text contains a NUL byte");
-		pg_verifymbstr(text, view.text_len, false);
-		jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text)));
-		entry = lookup_model(cache, jb, fcinfo->flinfo->fn_mcxt, aggcxt);
-		if (entry->text_len != (int) view.text_len || memcmp(entry->text, view.text, view.text_len) != 0)
-			bad_state("model text is not canonical");
-	}
-
-	if (view.nsignals != (uint32) entry->model.nsignals)
-		bad_state("signal count does not match the model");
-
-	/*
-	 * In the current (per-tuple) context: the combine function copies it
-	 * into the aggregate's context when it starts a group, and otherwise
-	 * adds it up, so a partial state never outlives the tuple it came in.
-	 */
-	state = new_state(entry, view.as_of, CurrentMemoryContext);
-	for (i = 0; i < 2 * view.nsignals; i++)
-		state->counts[i] = health_state_count(&view, i);
-	PG_RETURN_POINTER(state);
+	return health_state_combinefn(fcinfo);
 }
 
 /* The score as a numeric with two decimals, from a count of hundredths (0..10000). */
 static Numeric
-hundredths_to_numeric(int64 hundredths)
+score_numeric(int64 hundredths)
 {
-	char		str[32];
-
-	snprintf(str, sizeof(str), INT64_FORMAT ".%02d", hundredths / 100, (int) (hundredths % 100));
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(str),
-											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	return b2b_numeric_scaled(hundredths, HEALTH_SCORE_DECIMALS);
 }
 
 Datum
-health_score_finalfn(PG_FUNCTION_ARGS)
+health_state_score_finalfn(PG_FUNCTION_ARGS)
 {
 	HealthState *state;
+	HealthModelEntry *entry;
 	int64		hundredths;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (HealthState *) PG_GETARG_POINTER(0);
-	if (!health_evaluate(&state->entry->model, state->counts, NULL, &hundredths))
+	state = state_datum(PG_GETARG_DATUM(0));
+	entry = model_for_text(health_state_text(state), state->text_len);
+	if (!health_evaluate(&entry->model, state->counts, NULL, &hundredths))
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(hundredths_to_numeric(hundredths));
+	PG_RETURN_NUMERIC(score_numeric(hundredths));
 }
 
-/* A double as numeric, rounded to four decimals, without trailing zeros. */
+/* A double of the detail as numeric, rounded to the detail's decimals. */
 static Numeric
-rounded_numeric(double d)
+detail_numeric(double d)
 {
-	char		str[64];
-	int			len;
-
-	snprintf(str, sizeof(str), "%.4f", d);
-	len = strlen(str);
-	while (len > 0 && str[len - 1] == '0')
-		len--;
-	if (len > 0 && str[len - 1] == '.')
-		len--;
-	str[len] = '\0';
-	if (strcmp(str, "-0") == 0)
-		strcpy(str, "0");
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(str),
-											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	return b2b_numeric_from_double(d, HEALTH_DETAIL_DECIMALS);
 }
 
 /* Push a key, then its value, into the object being built. */
@@ -844,9 +846,10 @@ push_bool(JsonbParseState **st, const char *key, bool value)
  * the counting itself.
  */
 Datum
-health_detail_finalfn(PG_FUNCTION_ARGS)
+health_state_detail_finalfn(PG_FUNCTION_ARGS)
 {
 	HealthState *state;
+	HealthModelEntry *entry;
 	const HealthModel *model;
 	HealthComponent *components;
 	JsonbParseState *st = NULL;
@@ -854,20 +857,20 @@ health_detail_finalfn(PG_FUNCTION_ARGS)
 	int64		hundredths;
 	bool		has_score;
 	int			with_data = 0;
-	int			i;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (HealthState *) PG_GETARG_POINTER(0);
-	model = &state->entry->model;
+	state = state_datum(PG_GETARG_DATUM(0));
+	entry = model_for_text(health_state_text(state), state->text_len);
+	model = &entry->model;
 	components = palloc(sizeof(HealthComponent) * model->nsignals);
 	has_score = health_evaluate(model, state->counts, components, &hundredths);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_numeric(&st, "score", has_score ? hundredths_to_numeric(hundredths) : NULL);
+	push_numeric(&st, "score", has_score ? score_numeric(hundredths) : NULL);
 	push_key(&st, "signals", 7);
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (i = 0; i < model->nsignals; i++)
+	for (int i = 0; i < model->nsignals; i++)
 	{
 		const HealthSignal *s = &model->signals[i];
 		const HealthComponent *c = &components[i];
@@ -875,62 +878,206 @@ health_detail_finalfn(PG_FUNCTION_ARGS)
 		with_data += c->has_data;
 		push_key(&st, s->name, s->name_len);
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		push_numeric(&st, "recent", DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(c->recent))));
-		push_numeric(&st, "baseline", DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(c->baseline))));
-		push_numeric(&st, "expected", rounded_numeric(c->expected));
-		push_numeric(&st, "ratio", c->has_data ? rounded_numeric(c->ratio) : NULL);
-		push_numeric(&st, "component", c->has_data ? rounded_numeric(c->component) : NULL);
-		push_numeric(&st, "weight", state->entry->weight_numeric[i]);
+		push_numeric(&st, "recent", b2b_numeric_from_int64(c->recent));
+		push_numeric(&st, "baseline", b2b_numeric_from_int64(c->baseline));
+		push_numeric(&st, "expected", detail_numeric(c->expected));
+		push_numeric(&st, "ratio", c->has_data ? detail_numeric(c->ratio) : NULL);
+		push_numeric(&st, "component", c->has_data ? detail_numeric(c->component) : NULL);
+		push_numeric(&st, "weight", entry->weight_numeric[i]);
 		push_string(&st, "direction", s->direction == HEALTH_UP ? "up" : "down");
-		push_numeric(&st, "target", state->entry->target_numeric[i]);
+		push_numeric(&st, "target", entry->target_numeric[i]);
 		push_bool(&st, "has_data", c->has_data);
-		push_numeric(&st, "points_lost", c->has_data ? rounded_numeric(c->points_lost) : NULL);
+		push_numeric(&st, "points_lost", c->has_data ? detail_numeric(c->points_lost) : NULL);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	push_numeric(&st, "signals_with_data",
-				 DatumGetNumeric(DirectFunctionCall1(int4_numeric, Int32GetDatum(with_data))));
+	push_numeric(&st, "signals_with_data", b2b_numeric_from_int64(with_data));
 	result = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
 }
 
+/* The accessors of a stored or rolled-up state: what the final functions give. */
+Datum
+health_state_score(PG_FUNCTION_ARGS)
+{
+	return health_state_score_finalfn(fcinfo);
+}
+
+Datum
+health_state_detail(PG_FUNCTION_ARGS)
+{
+	return health_state_detail_finalfn(fcinfo);
+}
+
+/* ---------- health_signals: a detail as rows ---------- */
+
+/* The columns of health_signals, in order, and the type each field of a signal must have. */
+static const struct
+{
+	const char *key;
+	enum jbvType type;			/* jbvNumeric, jbvString or jbvBool; null is allowed */
+} signal_fields[] = {
+	{"recent", jbvNumeric}, {"baseline", jbvNumeric}, {"expected", jbvNumeric},
+	{"ratio", jbvNumeric}, {"component", jbvNumeric}, {"weight", jbvNumeric},
+	{"direction", jbvString}, {"target", jbvNumeric}, {"has_data", jbvBool},
+	{"points_lost", jbvNumeric}
+};
+
+#define SIGNAL_FIELDS lengthof(signal_fields)
+
+static void
+report_not_detail(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("detail is not a health_score_detail result"),
+			 errdetail("%s", why)));
+}
+
+/*
+ * health_signals(detail jsonb) returns one row per signal of a
+ * health_score_detail result, in the detail's order: (signal, recent,
+ * baseline, expected, ratio, component, weight, direction, target,
+ * has_data, points_lost).  A detail of another shape is an error.
+ */
+Datum
+health_signals(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Jsonb	   *detail = PG_GETARG_JSONB_P(0);
+	JsonbValue *signals;
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	spec;
+	JsonbIteratorToken tok;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!JB_ROOT_IS_OBJECT(detail))
+		report_not_detail("It is not a JSON object.");
+	signals = getKeyJsonValueFromContainer(&detail->root, "signals", 7, NULL);
+	if (signals == NULL || signals->type != jbvBinary || !JsonContainerIsObject(signals->val.binary.data))
+		report_not_detail("It has no object \"signals\".");
+
+	it = JsonbIteratorInit(signals->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		Datum		values[1 + SIGNAL_FIELDS];
+		bool		nulls[1 + SIGNAL_FIELDS];
+
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &spec, true);
+		if (spec.type != jbvBinary || !JsonContainerIsObject(spec.val.binary.data))
+			report_not_detail(psprintf("Signal \"%s\" is not an object.", key_text(&key)));
+		values[0] = PointerGetDatum(cstring_to_text_with_len(key.val.string.val, key.val.string.len));
+		nulls[0] = false;
+		for (int f = 0; f < (int) SIGNAL_FIELDS; f++)
+		{
+			JsonbValue *v = getKeyJsonValueFromContainer(spec.val.binary.data, signal_fields[f].key,
+														 strlen(signal_fields[f].key), NULL);
+
+			if (v == NULL)
+				report_not_detail(psprintf("Signal \"%s\" has no \"%s\".", key_text(&key),
+										   signal_fields[f].key));
+			nulls[1 + f] = v->type == jbvNull;
+			if (v->type == jbvNull)
+				continue;
+			if (v->type != signal_fields[f].type)
+				report_not_detail(psprintf("\"%s\" of signal \"%s\" is %s.", signal_fields[f].key,
+										   key_text(&key), quote_value(v)));
+			if (v->type == jbvString)
+				values[1 + f] = PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len));
+			else if (v->type == jbvBool)
+				values[1 + f] = BoolGetDatum(v->val.boolean);
+			else if (f <= 1)	/* recent, baseline: bigint */
+				values[1 + f] = DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric));
+			else
+				values[1 + f] = NumericGetDatum(v->val.numeric);
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
 /* ---------- bands ---------- */
 
 static text *
-band_of(Numeric score, Numeric red_max, Numeric yellow_max)
+band_text(HealthStatus status, HealthBand band, const char *red_max, const char *yellow_max)
 {
-	if (numeric_is_nan(score) || numeric_is_nan(red_max) || numeric_is_nan(yellow_max))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health_band: score and thresholds must not be NaN")));
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(red_max),
-										  NumericGetDatum(yellow_max))) > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("health_band: red_max (%s) must not be greater than yellow_max (%s)",
-						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(red_max))),
-						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(yellow_max))))));
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(score),
-										  NumericGetDatum(red_max))) <= 0)
-		return cstring_to_text("red");
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(score),
-										  NumericGetDatum(yellow_max))) <= 0)
-		return cstring_to_text("yellow");
-	return cstring_to_text("green");
+	switch (status)
+	{
+		case HEALTH_OK:
+			return cstring_to_text(health_band_name(band));
+		case HEALTH_ERR_BAND_NAN:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("score and thresholds must not be NaN")));
+			break;
+		case HEALTH_ERR_BAND_ORDER:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("red_max must not be greater than yellow_max"),
+					 errdetail("red_max is %s and yellow_max is %s.", red_max, yellow_max)));
+			break;
+		default:
+			break;
+	}
+	elog(ERROR, "unexpected health status %d", (int) status);
+	return NULL;
 }
 
-/* health_band(score): red up to 50, yellow up to 75, green above. */
+/* Numerics are compared exactly, as numerics. */
+static text *
+band_numeric(Numeric score, Numeric red_max, Numeric yellow_max)
+{
+	HealthBand	band = HEALTH_BAND_RED;
+	HealthStatus status = health_band_of(numeric_is_nan(score) || numeric_is_nan(red_max) ||
+										 numeric_is_nan(yellow_max),
+										 b2b_numeric_cmp(score, red_max),
+										 b2b_numeric_cmp(score, yellow_max),
+										 b2b_numeric_cmp(red_max, yellow_max), &band);
+
+	return band_text(status, band,
+					 status == HEALTH_ERR_BAND_ORDER ? b2b_numeric_text(red_max) : NULL,
+					 status == HEALTH_ERR_BAND_ORDER ? b2b_numeric_text(yellow_max) : NULL);
+}
+
+static text *
+band_float8(double score, double red_max, double yellow_max)
+{
+	HealthBand	band = HEALTH_BAND_RED;
+	HealthStatus status = health_band_of_double(score, red_max, yellow_max, &band);
+
+	return band_text(status, band,
+					 status == HEALTH_ERR_BAND_ORDER ? double_to_shortest_decimal(red_max) : NULL,
+					 status == HEALTH_ERR_BAND_ORDER ? double_to_shortest_decimal(yellow_max) : NULL);
+}
+
+/* health_band(score): the core's default thresholds. */
 Datum
 health_band(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TEXT_P(band_of(PG_GETARG_NUMERIC(0), DatumGetNumeric(DirectFunctionCall1(int4_numeric, Int32GetDatum(50))),
-							 DatumGetNumeric(DirectFunctionCall1(int4_numeric, Int32GetDatum(75)))));
+	PG_RETURN_TEXT_P(band_numeric(PG_GETARG_NUMERIC(0), b2b_numeric_from_int64(HEALTH_BAND_RED_MAX),
+								  b2b_numeric_from_int64(HEALTH_BAND_YELLOW_MAX)));
 }
 
 /* health_band(score, red_max, yellow_max) */
 Datum
 health_band_thresholds(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TEXT_P(band_of(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), PG_GETARG_NUMERIC(2)));
+	PG_RETURN_TEXT_P(band_numeric(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), PG_GETARG_NUMERIC(2)));
+}
+
+/* The double precision twins. */
+Datum
+health_band_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(band_float8(PG_GETARG_FLOAT8(0), HEALTH_BAND_RED_MAX, HEALTH_BAND_YELLOW_MAX));
+}
+
+Datum
+health_band_thresholds_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(band_float8(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
 }

@@ -1,7 +1,8 @@
 /*
- * health_fuzz.c: libFuzzer harness for the decoder of serialized
- * health_score states.  Any bytes must be rejected or decoded within bounds;
- * what decodes must encode back to the very same bytes.
+ * health_fuzz.c: libFuzzer harness for the decoder of health_state bytes
+ * (the binary form of the type, its bytea cast and its text form's hex).
+ * Any bytes must be rejected or decoded within bounds; what decodes must
+ * have a consistent layout and encode back to the very same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,27 +15,27 @@ int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	HealthStateView view;
-	int64_t    *counts;
+	uint32_t	nsignals;
+	uint32_t	text_len;
+	size_t		mem;
+	HealthState *state;
 	uint8_t    *again;
-	uint32_t	i;
 
-	if (health_state_decode(data, size, &view) != NULL)
+	if (health_state_peek(data, size, &nsignals, &text_len) != HEALTH_OK)
 		return 0;
-	if (health_state_size(view.text_len, view.nsignals) != size)
+	mem = health_state_mem_size(nsignals, text_len);
+	state = malloc(mem);
+	health_state_decode(data, size, state);
+	if (!health_state_layout_ok(state, mem) || health_state_wire_size(state) != size)
 		abort();
-	counts = malloc(sizeof(int64_t) * 2 * view.nsignals);
-	again = malloc(size);
-	for (i = 0; i < 2 * view.nsignals; i++)
-	{
-		counts[i] = health_state_count(&view, i);
-		if (counts[i] < 0)
+	for (uint32_t i = 0; i < 2 * nsignals; i++)
+		if (state->counts[i] < 0)
 			abort();
-	}
-	health_state_encode(again, view.as_of, view.text, view.text_len, view.nsignals, counts);
+	again = malloc(size);
+	health_state_encode(state, again);
 	if (memcmp(again, data, size) != 0)
 		abort();
-	free(counts);
+	free(state);
 	free(again);
 	return 0;
 }

@@ -2,7 +2,7 @@
 -- account at many as_of instants, serial = forced-parallel plans, NULL rows,
 -- and the churn signal the generator plants.
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
 CALL b2b_sample_generate(0.05, 42);
@@ -69,6 +69,21 @@ SELECT is((SELECT count(*) FROM expected x JOIN serial s USING (account_id, as_o
           'health_score = the formula in exact plain SQL, for every account and instant');
 SELECT cmp_ok((SELECT count(*) FROM expected WHERE on_half_hundredth), '>', 0::bigint,
               'the cross-check includes scores exactly on a half hundredth (rounded up)');
+
+-- The two-step form: states per account, user and instant (events without a user form their
+-- own group), sent through their text form, rolled up per account: the exact oracle again.
+CREATE TEMP TABLE user_states AS
+SELECT e.account_id, o.as_of, e.user_id, health_state(e.ts, e.event, o.as_of, :'m')::text AS st
+FROM as_ofs o JOIN events e ON e.ts > o.as_of - interval '120 days' AND e.ts <= o.as_of
+WHERE e.account_id IS NOT NULL
+GROUP BY e.account_id, o.as_of, e.user_id;
+SELECT cmp_ok((SELECT count(*) FROM user_states), '>', (SELECT count(DISTINCT (account_id, as_of)) FROM user_states),
+              'several users per account and instant');
+SELECT is((SELECT count(*) FROM expected x
+           JOIN (SELECT account_id, as_of, health_state_score(health_rollup(st::health_state)) AS score
+                 FROM user_states GROUP BY account_id, as_of) r USING (account_id, as_of)
+           WHERE x.score IS DISTINCT FROM r.score), 0::bigint,
+          'per-user states rolled up per account = the formula in exact plain SQL');
 SELECT is((SELECT count(*) FROM serial WHERE (detail ->> 'score')::numeric IS DISTINCT FROM score), 0::bigint,
           'health_score_detail carries the same score');
 SELECT is((SELECT count(*) FROM serial s JOIN counts c USING (account_id, as_of)

@@ -148,31 +148,149 @@ main(void)
 		   "support_ticket: e = target 2, x = 0, c = 1");
 	}
 
-	/* the serialized state */
+	/* the model's schema: keys, ranges, directions, defaults, whole-model checks */
+	{
+		HealthDirection d = HEALTH_UP;
+		HealthSignal	two[2];
+		HealthModel		m;
+		int				bad = -1;
+
+		ok(health_key("recent", 6, 0) == HEALTH_KEY_RECENT && health_key("baseline", 8, 0) == HEALTH_KEY_BASELINE &&
+		   health_key("signals", 7, 0) == HEALTH_KEY_SIGNALS, "the model's three keys");
+		ok(health_key("weight", 6, 1) == HEALTH_KEY_WEIGHT && health_key("direction", 9, 1) == HEALTH_KEY_DIRECTION &&
+		   health_key("target", 6, 1) == HEALTH_KEY_TARGET, "a signal's three keys");
+		ok(health_key("weight", 6, 0) == HEALTH_KEY_UNKNOWN && health_key("recent", 6, 1) == HEALTH_KEY_UNKNOWN,
+		   "a signal's key is not a model's, and back");
+		ok(health_key("Recent", 6, 0) == HEALTH_KEY_UNKNOWN && health_key("recent", 5, 0) == HEALTH_KEY_UNKNOWN &&
+		   health_key("recents", 7, 0) == HEALTH_KEY_UNKNOWN, "keys are exact: case, prefix, longer");
+		ok(health_check_weight(1) == HEALTH_OK && health_check_weight(1e-9) == HEALTH_OK &&
+		   health_check_weight(1e15) == HEALTH_OK, "weights 1, 1e-9 and 1e15 are in range");
+		ok(health_check_weight(0) == HEALTH_ERR_OUT_OF_RANGE && health_check_weight(-1) == HEALTH_ERR_OUT_OF_RANGE &&
+		   health_check_weight(5e-324) == HEALTH_ERR_OUT_OF_RANGE && health_check_weight(9.99e-10) == HEALTH_ERR_OUT_OF_RANGE &&
+		   health_check_weight(1.0000000000000002e15) == HEALTH_ERR_OUT_OF_RANGE &&
+		   health_check_weight(1.0 / 0.0) == HEALTH_ERR_OUT_OF_RANGE && health_check_weight(0.0 / 0.0) == HEALTH_ERR_OUT_OF_RANGE,
+		   "weights 0, -1, a denormal, below 1e-9, above 1e15, infinity and NaN are not");
+		ok(health_check_target(0) == HEALTH_OK && health_check_target(1e-9) == HEALTH_OK &&
+		   health_check_target(1e-320) == HEALTH_ERR_OUT_OF_RANGE && health_check_target(-0.5) == HEALTH_ERR_OUT_OF_RANGE,
+		   "targets: 0 and 1e-9 yes, a denormal and a negative no");
+		ok(health_parse_direction("down", 4, &d) == HEALTH_OK && d == HEALTH_DOWN &&
+		   health_parse_direction("up", 2, &d) == HEALTH_OK && d == HEALTH_UP, "directions up and down");
+		ok(health_parse_direction("UP", 2, &d) == HEALTH_ERR_BAD_DIRECTION &&
+		   health_parse_direction("upward", 6, &d) == HEALTH_ERR_BAD_DIRECTION &&
+		   health_parse_direction("u", 1, &d) == HEALTH_ERR_BAD_DIRECTION, "no other direction");
+
+		memset(two, 0, sizeof(two));
+		memset(&m, 0, sizeof(m));
+		two[0].name = "zz";
+		two[0].name_len = 2;
+		two[0].weight = 1;
+		two[0].has_weight = 1;
+		two[1].name = "a";
+		two[1].name_len = 1;
+		m.signals = two;
+		ok(health_model_finish(&m, 0, 0, 0, &bad) == HEALTH_ERR_NO_SIGNALS, "no signals key: an error");
+		ok(health_model_finish(&m, 0, 0, 1, &bad) == HEALTH_ERR_EMPTY_SIGNALS, "no signals: an error");
+		m.nsignals = 2;
+		ok(health_model_finish(&m, 0, 0, 1, &bad) == HEALTH_ERR_NO_WEIGHT && bad == 1,
+		   "a signal without a weight: an error naming it (index 1)");
+		two[1].weight = 2;
+		two[1].has_weight = 1;
+		m.recent_us = 7;		/* given: kept */
+		ok(health_model_finish(&m, 1, 0, 1, &bad) == HEALTH_OK && m.recent_us == 7 &&
+		   m.baseline_us == INT64_C(90) * 86400 * 1000000, "a given window is kept, a missing one is 90 days");
+		ok(m.signals[0].name_len == 1 && m.signals[1].name_len == 2, "signals sorted by name length first");
+		m.nsignals = 1;
+		ok(health_model_finish(&m, 0, 0, 1, &bad) == HEALTH_OK && m.recent_us == INT64_C(30) * 86400 * 1000000 &&
+		   m.recent_part == 1 && m.baseline_part == 3, "the default windows: 30 and 90 days, reduced to 1 and 3");
+	}
+
+	/* bands */
+	{
+		HealthBand	b = HEALTH_BAND_GREEN;
+
+		ok(health_band_of_double(50, HEALTH_BAND_RED_MAX, HEALTH_BAND_YELLOW_MAX, &b) == HEALTH_OK && b == HEALTH_BAND_RED,
+		   "50 is red (red up to 50 included)");
+		ok(health_band_of_double(50.01, 50, 75, &b) == HEALTH_OK && b == HEALTH_BAND_YELLOW, "50.01 is yellow");
+		ok(health_band_of_double(75, 50, 75, &b) == HEALTH_OK && b == HEALTH_BAND_YELLOW, "75 is yellow");
+		ok(health_band_of_double(75.01, 50, 75, &b) == HEALTH_OK && b == HEALTH_BAND_GREEN, "75.01 is green");
+		ok(health_band_of_double(-1.0 / 0.0, 50, 75, &b) == HEALTH_OK && b == HEALTH_BAND_RED, "-infinity is red");
+		ok(health_band_of_double(60, 60, 60, &b) == HEALTH_OK && b == HEALTH_BAND_RED &&
+		   health_band_of_double(60.5, 60, 60, &b) == HEALTH_OK && b == HEALTH_BAND_GREEN,
+		   "equal thresholds: no yellow band");
+		ok(health_band_of_double(0.0 / 0.0, 50, 75, &b) == HEALTH_ERR_BAND_NAN &&
+		   health_band_of_double(1, 0.0 / 0.0, 75, &b) == HEALTH_ERR_BAND_NAN, "NaN: an error");
+		ok(health_band_of_double(1, 80, 70, &b) == HEALTH_ERR_BAND_ORDER, "red_max above yellow_max: an error");
+		ok(health_band_of(1, -1, -1, -1, &b) == HEALTH_ERR_BAND_NAN && health_band_of(0, 1, 1, 1, &b) == HEALTH_ERR_BAND_ORDER,
+		   "the comparison form: NaN before order");
+		ok(strcmp(health_band_name(HEALTH_BAND_RED), "red") == 0 && strcmp(health_band_name(HEALTH_BAND_YELLOW), "yellow") == 0 &&
+		   strcmp(health_band_name(HEALTH_BAND_GREEN), "green") == 0, "band names");
+	}
+
+	/* the state: in memory, merged, and its little-endian encoding */
 	{
 		const char *text = "{\"signals\": {\"a\": {\"weight\": 1}}}";
-		int64_t		in[2] = {7, INT64_MAX};
+		size_t		tl = strlen(text);
+		uint64_t	mem_a[16];
+		uint64_t	mem_b[16];
+		uint64_t	mem_c[16];
+		HealthState *a = (HealthState *) mem_a;
+		HealthState *b = (HealthState *) mem_b;
+		HealthState *c = (HealthState *) mem_c;
 		uint8_t		buf[128];
-		size_t		size = health_state_size(strlen(text), 1);
-		HealthStateView v;
+		size_t		size;
+		uint32_t	n = 0;
+		uint32_t	l = 0;
 
-		ok(size == 13 + strlen(text) + 4 + 16, "state size: header, text, count, 2 counters");
-		health_state_encode(buf, -42, text, strlen(text), 1, in);
-		ok(health_state_decode(buf, size, &v) == NULL && v.as_of == -42 && v.nsignals == 1 &&
-		   v.text_len == strlen(text) && memcmp(v.text, text, v.text_len) == 0 &&
-		   health_state_count(&v, 0) == 7 && health_state_count(&v, 1) == INT64_MAX,
+		ok(health_state_mem_size(1, tl) == 24 + 16 + tl, "memory: 24 bytes, 16 per signal, the text");
+		health_state_init(a, -42, 1, text, tl);
+		a->varlena_header = 0;
+		a->counts[0] = 7;
+		a->counts[1] = INT64_MAX - 1;
+		ok(memcmp(health_state_text(a), text, tl) == 0 && a->version == HEALTH_STATE_VERSION,
+		   "the text follows the counters");
+		ok(health_state_layout_ok(a, health_state_mem_size(1, tl)) &&
+		   !health_state_layout_ok(a, health_state_mem_size(1, tl) + 1) &&
+		   !health_state_layout_ok(a, 10), "the layout must match the size exactly");
+		health_state_init(b, -42, 1, text, tl);
+		b->counts[0] = 3;
+		b->counts[1] = 1;
+		ok(health_state_merge(a, b) == HEALTH_OK && a->counts[0] == 10 && a->counts[1] == INT64_MAX,
+		   "merge adds counters: 7 + 3, (2^63 - 2) + 1");
+		ok(health_state_merge(a, b) == HEALTH_ERR_COUNT_OVERFLOW && a->counts[0] == 10,
+		   "a counter beyond 2^63 - 1: an error, nothing added");
+		health_state_init(c, -41, 1, text, tl);
+		ok(health_state_merge(a, c) == HEALTH_ERR_DIFFERENT_AS_OF, "another as_of: an error");
+		health_state_init(c, -42, 1, "{\"signals\": {\"b\": {\"weight\": 1}}}", tl);
+		ok(health_state_merge(a, c) == HEALTH_ERR_DIFFERENT_MODEL, "another model of the same length: an error");
+
+		size = health_state_wire_size(a);
+		ok(size == 13 + tl + 4 + 16, "wire size: header, text, count, 2 counters");
+		health_state_encode(a, buf);
+		/* by hand: version 2, then -42 little-endian is d6 ff ff ff ff ff ff ff, then the length */
+		ok(buf[0] == 2 && buf[1] == 0xd6 && buf[2] == 0xff && buf[8] == 0xff && buf[9] == tl && buf[10] == 0,
+		   "little-endian: version, as_of -42, text length");
+		ok(buf[13 + tl] == 1 && buf[13 + tl + 4] == 10 && buf[size - 1] == 0x7f,
+		   "little-endian: one signal, counter 10, the last counter's top byte 0x7f");
+		ok(health_state_peek(buf, size, &n, &l) == HEALTH_OK && n == 1 && l == tl, "peek: the sizes");
+		health_state_decode(buf, size, c);
+		ok(c->as_of == -42 && c->nsignals == 1 && c->text_len == tl && c->counts[0] == 10 &&
+		   c->counts[1] == INT64_MAX && memcmp(health_state_text(c), text, tl) == 0,
 		   "encode then decode gives back every field");
-		ok(health_state_decode(buf, size - 1, &v) != NULL, "one byte short: rejected");
-		ok(health_state_decode(buf, size + 8, &v) != NULL, "8 bytes too many: rejected");
-		ok(health_state_decode(buf, 5, &v) != NULL, "a truncated header: rejected");
-		buf[0] = 2;
-		ok(health_state_decode(buf, size, &v) != NULL, "another version: rejected");
+		ok(health_state_peek(buf, size - 1, &n, &l) == HEALTH_ERR_BAD_LENGTH, "one byte short: rejected");
+		ok(health_state_peek(buf, size + 8, &n, &l) == HEALTH_ERR_BAD_LENGTH, "8 bytes too many: rejected");
+		ok(health_state_peek(buf, 5, &n, &l) == HEALTH_ERR_BAD_LENGTH, "a truncated header: rejected");
+		ok(health_state_peek(buf, 0, &n, &l) == HEALTH_ERR_BAD_LENGTH, "no bytes: rejected");
+		buf[0] = 1;
+		ok(health_state_peek(buf, size, &n, &l) == HEALTH_ERR_BAD_VERSION, "version 1 (1.0's big-endian): rejected");
 		buf[0] = HEALTH_STATE_VERSION;
-		buf[9] = 0x7f;			/* text length far beyond the bytes */
-		ok(health_state_decode(buf, size, &v) != NULL, "a text length beyond the end: rejected");
-		health_state_encode(buf, 0, text, strlen(text), 1, in);
-		buf[size - 8] = 0x80;	/* the last counter negative */
-		ok(health_state_decode(buf, size, &v) != NULL, "a negative count: rejected");
+		buf[12] = 0x7f;			/* text length far beyond the bytes */
+		ok(health_state_peek(buf, size, &n, &l) == HEALTH_ERR_BAD_LENGTH, "a text length beyond the end: rejected");
+		health_state_encode(a, buf);
+		buf[9] = 0;				/* an empty text */
+		ok(health_state_peek(buf, size, &n, &l) == HEALTH_ERR_BAD_LENGTH, "an empty text: rejected");
+		health_state_encode(a, buf);
+		buf[size - 1] = 0x80;	/* the last counter negative */
+		ok(health_state_peek(buf, size, &n, &l) == HEALTH_ERR_BAD_COUNT, "a negative count: rejected");
 	}
 	return done_testing();
 }
