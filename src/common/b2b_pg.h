@@ -95,6 +95,41 @@ extern struct varlena *b2b_state_from_binary(const B2bStateIO *io, const uint8 *
 extern bytea *b2b_state_to_binary(const B2bStateIO *io, const struct varlena *value);
 extern struct varlena *b2b_state_recv(const B2bStateIO *io, StringInfo buf);
 
+/*
+ * The SQL-callable functions of a state type TYPE whose B2bStateIO is IO:
+ * TYPE_in, _out, _recv and _send, and (B2B_STATE_TYPE_BYTEA_CASTS) the casts
+ * TYPE_to_bytea and TYPE_from_bytea.  ARG0 is how the family reads its first
+ * argument as its in-memory value (detoasted, aligned, layout checked), an
+ * expression in fcinfo; input always goes through IO's validating decoder.
+ */
+#define B2B_STATE_TYPE_IO(TYPE, IO, ARG0) \
+	PG_FUNCTION_INFO_V1(TYPE##_in); \
+	PG_FUNCTION_INFO_V1(TYPE##_out); \
+	PG_FUNCTION_INFO_V1(TYPE##_recv); \
+	PG_FUNCTION_INFO_V1(TYPE##_send); \
+	Datum TYPE##_in(PG_FUNCTION_ARGS) \
+	{ PG_RETURN_POINTER(b2b_state_from_text(&(IO), PG_GETARG_CSTRING(0))); } \
+	Datum TYPE##_out(PG_FUNCTION_ARGS) \
+	{ PG_RETURN_CSTRING(b2b_state_to_text(&(IO), (const struct varlena *) (ARG0))); } \
+	Datum TYPE##_recv(PG_FUNCTION_ARGS) \
+	{ PG_RETURN_POINTER(b2b_state_recv(&(IO), (StringInfo) PG_GETARG_POINTER(0))); } \
+	Datum TYPE##_send(PG_FUNCTION_ARGS) \
+	{ PG_RETURN_BYTEA_P(b2b_state_to_binary(&(IO), (const struct varlena *) (ARG0))); } \
+	extern int b2b_state_type_io_##TYPE		/* swallows the caller's semicolon */
+
+#define B2B_STATE_TYPE_BYTEA_CASTS(TYPE, IO, ARG0) \
+	PG_FUNCTION_INFO_V1(TYPE##_to_bytea); \
+	PG_FUNCTION_INFO_V1(TYPE##_from_bytea); \
+	Datum TYPE##_to_bytea(PG_FUNCTION_ARGS) \
+	{ PG_RETURN_BYTEA_P(b2b_state_to_binary(&(IO), (const struct varlena *) (ARG0))); } \
+	Datum TYPE##_from_bytea(PG_FUNCTION_ARGS) \
+	{ \
+		bytea	   *in = PG_GETARG_BYTEA_PP(0); \
+		PG_RETURN_POINTER(b2b_state_from_binary(&(IO), (const uint8 *) VARDATA_ANY(in), \
+												VARSIZE_ANY_EXHDR(in))); \
+	} \
+	extern int b2b_state_bytea_casts_##TYPE	/* swallows the caller's semicolon */
+
 /* ---- symbols of released versions --------------------------------------- */
 
 /*

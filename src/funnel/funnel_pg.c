@@ -43,12 +43,6 @@ PG_FUNCTION_INFO_V1(funnel_step_finalfn);
 PG_FUNCTION_INFO_V1(funnel_step_combinefn);
 PG_FUNCTION_INFO_V1(funnel_step_serialfn);
 PG_FUNCTION_INFO_V1(funnel_step_deserialfn);
-PG_FUNCTION_INFO_V1(funnel_levels_in);
-PG_FUNCTION_INFO_V1(funnel_levels_out);
-PG_FUNCTION_INFO_V1(funnel_levels_recv);
-PG_FUNCTION_INFO_V1(funnel_levels_send);
-PG_FUNCTION_INFO_V1(funnel_levels_to_bytea);
-PG_FUNCTION_INFO_V1(funnel_levels_from_bytea);
 PG_FUNCTION_INFO_V1(funnel_levels_transfn);
 PG_FUNCTION_INFO_V1(funnel_levels_combinefn);
 PG_FUNCTION_INFO_V1(funnel_levels_finalfn);
@@ -446,43 +440,8 @@ levels_arg(FunctionCallInfo fcinfo, int argno)
 	return l;
 }
 
-Datum
-funnel_levels_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&levels_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-funnel_levels_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
-}
-
-Datum
-funnel_levels_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&levels_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-funnel_levels_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
-}
-
-Datum
-funnel_levels_to_bytea(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&levels_io, (struct varlena *) levels_arg(fcinfo, 0)));
-}
-
-Datum
-funnel_levels_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&levels_io, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
-}
+B2B_STATE_TYPE_IO(funnel_levels, levels_io, levels_arg(fcinfo, 0));
+B2B_STATE_TYPE_BYTEA_CASTS(funnel_levels, levels_io, levels_arg(fcinfo, 0));
 
 static int32
 nsteps_arg(FunctionCallInfo fcinfo, int argno)

@@ -34,12 +34,6 @@
 #include "common/b2b_pg.h"
 #include "health.h"
 
-PG_FUNCTION_INFO_V1(health_state_in);
-PG_FUNCTION_INFO_V1(health_state_out);
-PG_FUNCTION_INFO_V1(health_state_recv);
-PG_FUNCTION_INFO_V1(health_state_send);
-PG_FUNCTION_INFO_V1(health_state_to_bytea);
-PG_FUNCTION_INFO_V1(health_state_from_bytea);
 PG_FUNCTION_INFO_V1(health_state_transfn);
 PG_FUNCTION_INFO_V1(health_state_combinefn);
 PG_FUNCTION_INFO_V1(health_state_score_finalfn);
@@ -588,44 +582,8 @@ static const B2bStateIO state_io = {
 	"health_state", "health", state_wire_size, state_encode, state_decode
 };
 
-Datum
-health_state_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&state_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-health_state_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&state_io, (struct varlena *) state_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-health_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&state_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-health_state_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&state_io, (struct varlena *) state_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-health_state_to_bytea(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&state_io, (struct varlena *) state_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-health_state_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&state_io, (const uint8 *) VARDATA_ANY(in),
-											VARSIZE_ANY_EXHDR(in)));
-}
+B2B_STATE_TYPE_IO(health_state, state_io, state_datum(PG_GETARG_DATUM(0)));
+B2B_STATE_TYPE_BYTEA_CASTS(health_state, state_io, state_datum(PG_GETARG_DATUM(0)));
 
 /* ---------- the aggregates ---------- */
 

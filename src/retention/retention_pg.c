@@ -26,12 +26,6 @@
 #include "engine/engine_pg.h"
 #include "retention/retention.h"
 
-PG_FUNCTION_INFO_V1(activity_in);
-PG_FUNCTION_INFO_V1(activity_out);
-PG_FUNCTION_INFO_V1(activity_recv);
-PG_FUNCTION_INFO_V1(activity_send);
-PG_FUNCTION_INFO_V1(activity_to_bytea);
-PG_FUNCTION_INFO_V1(activity_from_bytea);
 PG_FUNCTION_INFO_V1(activity_agg_transfn);
 PG_FUNCTION_INFO_V1(activity_union_transfn);
 PG_FUNCTION_INFO_V1(activity_combinefn);
@@ -53,12 +47,6 @@ PG_FUNCTION_INFO_V1(retention_report_combinefn);
 PG_FUNCTION_INFO_V1(retention_report_serialfn);
 PG_FUNCTION_INFO_V1(retention_report_deserialfn);
 PG_FUNCTION_INFO_V1(retention_report_finalfn);
-PG_FUNCTION_INFO_V1(retention_counts_in);
-PG_FUNCTION_INFO_V1(retention_counts_out);
-PG_FUNCTION_INFO_V1(retention_counts_recv);
-PG_FUNCTION_INFO_V1(retention_counts_send);
-PG_FUNCTION_INFO_V1(retention_counts_to_bytea);
-PG_FUNCTION_INFO_V1(retention_counts_from_bytea);
 PG_FUNCTION_INFO_V1(cohort_retention_transfn);
 PG_FUNCTION_INFO_V1(lifecycle_transfn);
 PG_FUNCTION_INFO_V1(stickiness_transfn);
@@ -334,43 +322,8 @@ activity_decode(const uint8 *in, Size len, struct varlena **value)
 
 static const B2bStateIO activity_io = {"activity", "activity", activity_wire_size, activity_encode, activity_decode};
 
-Datum
-activity_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&activity_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-activity_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&activity_io, (struct varlena *) activity_arg(fcinfo, 0)));
-}
-
-Datum
-activity_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&activity_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-activity_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&activity_io, (struct varlena *) activity_arg(fcinfo, 0)));
-}
-
-Datum
-activity_to_bytea(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&activity_io, (struct varlena *) activity_arg(fcinfo, 0)));
-}
-
-Datum
-activity_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&activity_io, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
-}
+B2B_STATE_TYPE_IO(activity, activity_io, activity_arg(fcinfo, 0));
+B2B_STATE_TYPE_BYTEA_CASTS(activity, activity_io, activity_arg(fcinfo, 0));
 
 /*
  * Make room in a for the span [first, first + span) and move its bits there.
@@ -938,43 +891,8 @@ counts_decode(const uint8 *in, Size len, struct varlena **value)
 
 static const B2bStateIO counts_io = {"retention_counts", "retention", counts_wire_size, counts_encode, counts_decode};
 
-Datum
-retention_counts_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&counts_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-retention_counts_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&counts_io, (struct varlena *) counts_arg(fcinfo, 0)));
-}
-
-Datum
-retention_counts_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&counts_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-retention_counts_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&counts_io, (struct varlena *) counts_arg(fcinfo, 0)));
-}
-
-Datum
-retention_counts_to_bytea(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&counts_io, (struct varlena *) counts_arg(fcinfo, 0)));
-}
-
-Datum
-retention_counts_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&counts_io, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
-}
+B2B_STATE_TYPE_IO(retention_counts, counts_io, counts_arg(fcinfo, 0));
+B2B_STATE_TYPE_BYTEA_CASTS(retention_counts, counts_io, counts_arg(fcinfo, 0));
 
 /* A cohort table that also holds the rows [lo, hi]: c itself when they are there. */
 static Counts *

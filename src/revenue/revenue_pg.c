@@ -42,12 +42,6 @@ PG_FUNCTION_INFO_V1(mrr_movement_deserialfn);
 PG_FUNCTION_INFO_V1(mrr_movement_finalfn);
 PG_FUNCTION_INFO_V1(mrr_classify);
 PG_FUNCTION_INFO_V1(mrr_classify_float8);
-PG_FUNCTION_INFO_V1(mrr_totals_in);
-PG_FUNCTION_INFO_V1(mrr_totals_out);
-PG_FUNCTION_INFO_V1(mrr_totals_recv);
-PG_FUNCTION_INFO_V1(mrr_totals_send);
-PG_FUNCTION_INFO_V1(mrr_totals_to_bytea);
-PG_FUNCTION_INFO_V1(mrr_totals_from_bytea);
 PG_FUNCTION_INFO_V1(mrr_totals_combinefn);
 PG_FUNCTION_INFO_V1(mrr_totals_transfn);
 PG_FUNCTION_INFO_V1(mrr_totals_finalfn);
@@ -818,44 +812,8 @@ static const B2bStateIO totals_io = {
 	"mrr_totals", "mrr_totals", totals_wire_size, totals_encode, totals_decode
 };
 
-Datum
-mrr_totals_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&totals_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-mrr_totals_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&totals_io, (struct varlena *) totals_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-mrr_totals_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&totals_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-mrr_totals_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&totals_io, (struct varlena *) totals_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-mrr_totals_to_bytea(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&totals_io, (struct varlena *) totals_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-mrr_totals_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&totals_io, (const uint8 *) VARDATA_ANY(in),
-											VARSIZE_ANY_EXHDR(in)));
-}
+B2B_STATE_TYPE_IO(mrr_totals, totals_io, totals_datum(PG_GETARG_DATUM(0)));
+B2B_STATE_TYPE_BYTEA_CASTS(mrr_totals, totals_io, totals_datum(PG_GETARG_DATUM(0)));
 
 /* ---- reading movement rows -------------------------------------------------- */
 

@@ -45,10 +45,6 @@ PG_FUNCTION_INFO_V1(mrr_renewals_combinefn);
 PG_FUNCTION_INFO_V1(mrr_renewals_serialfn);
 PG_FUNCTION_INFO_V1(mrr_renewals_deserialfn);
 PG_FUNCTION_INFO_V1(mrr_renewals_finalfn);
-PG_FUNCTION_INFO_V1(renewal_totals_in);
-PG_FUNCTION_INFO_V1(renewal_totals_out);
-PG_FUNCTION_INFO_V1(renewal_totals_recv);
-PG_FUNCTION_INFO_V1(renewal_totals_send);
 PG_FUNCTION_INFO_V1(renewal_rate_transfn);
 PG_FUNCTION_INFO_V1(renewal_rate_combinefn);
 PG_FUNCTION_INFO_V1(renewal_rate_finalfn);
@@ -694,31 +690,7 @@ static const B2bStateIO renewal_totals_io = {
 	"renewal_totals", "renewal_totals", renewal_totals_wire_size, renewal_totals_encode, renewal_totals_decode
 };
 
-Datum
-renewal_totals_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&renewal_totals_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-renewal_totals_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&renewal_totals_io,
-										(struct varlena *) renewal_totals_datum(PG_GETARG_DATUM(0))));
-}
-
-Datum
-renewal_totals_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&renewal_totals_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-renewal_totals_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&renewal_totals_io,
-										  (struct varlena *) renewal_totals_datum(PG_GETARG_DATUM(0))));
-}
+B2B_STATE_TYPE_IO(renewal_totals, renewal_totals_io, renewal_totals_datum(PG_GETARG_DATUM(0)));
 
 /* renewal_rate(mrr_renewal): add one row. */
 Datum
