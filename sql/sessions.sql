@@ -1,6 +1,6 @@
 -- sessions: behaviour and the SQLSTATE of every error (test/pgtap/sessions.sql
 -- has the plain-SQL oracles on the sample data).
-\set VERBOSITY verbose
+-- default verbosity (no source line numbers); each error's SQLSTATE echoed after it
 SET timezone = 'UTC';
 CREATE TEMP TABLE hits(v int, ts timestamptz, page text);
 INSERT INTO hits VALUES
@@ -20,32 +20,66 @@ SELECT sessions_agg(NULL::timestamptz, 'x', '1 minute') IS NULL AS only_null_ts;
 SELECT session_count('sessions:0100d2496b0000000001000000010000002f0100000000e898e0a0cd020000000000'::sessions);
 SELECT session_count(sessions_rollup(s)) FROM (SELECT sessions_agg(ts, page, '1 minute') s FROM hits
                                                UNION ALL SELECT sessions_agg(ts, page, '1 hour') FROM hits) x;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 -- errors
 SELECT sessions_agg(ts, page, '0 seconds') FROM hits;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT sessions_agg(ts, page, '-1 minute') FROM hits;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT sessions_agg(ts, page, '1 month') FROM hits;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT sessions_agg(ts, page, NULL) FROM hits;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT sessions_agg(t, 'x') FROM (VALUES (timestamptz 'infinity')) v(t);
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT sessions_agg(ts, page, CASE WHEN v = 1 THEN interval '1 minute' ELSE '2 minutes' END) FROM hits;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT 'sessions:02'::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT 'sessions:zz'::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT 'other:01'::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT '\x01'::bytea::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
 -- gap 1 us, two events at the same time, one page twice: out of order pages rejected
 SELECT ('\x01' || '0100000000000000' || '02000000' || '0100000062' || '0100000061' || '00000000')::bytea::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
+-- paths: visitor 1's sessions are / > /pricing and /docs: one edge
+SELECT v, p.* FROM (SELECT v, sessions_agg(ts, page) AS s FROM hits GROUP BY v) x, path_edges(s) p ORDER BY v, step;
+SELECT count(*) FROM path_edges(NULL);
+SELECT * FROM path_edges((SELECT sessions_agg(ts, page) FROM hits), 0);
+\echo sqlstate :LAST_ERROR_SQLSTATE
+SELECT * FROM path_edges((SELECT sessions_agg(ts, page) FROM hits), NULL);
+\echo sqlstate :LAST_ERROR_SQLSTATE
 -- anomalies: a weekly series where the last week jumps
 SELECT * FROM traffic_anomalies(ARRAY(SELECT date '2025-01-01' + 7 * i FROM generate_series(0, 4) i),
                                 ARRAY[10, 12, 11, 13, 40]::float8[], 3);
 SELECT count(*) FROM traffic_anomalies('{}', '{}');
 SELECT * FROM traffic_anomalies('{2025-01-01,2025-01-01}', '{1,2}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{2025-01-01}', '{1,2}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{2025-01-01}', '{1}', 0);
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{2025-01-01}', '{1}', 8, 0);
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{2025-01-01}', '{NaN}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{infinity}', '{1}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{NULL}', '{1}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies(NULL, '{1}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT * FROM traffic_anomalies('{{2025-01-01}}', '{{1}}');
+\echo sqlstate :LAST_ERROR_SQLSTATE
+-- the states of one aggregate stay within work_mem x hash_mem_multiplier (2 MB here; 200,000 events need 3.2 MB)
+SET work_mem = '1MB'; SET hash_mem_multiplier = 2;
+SELECT session_count(sessions_agg(timestamptz '2025-01-01' + g * interval '1 second')) FROM generate_series(1, 200000) g;
+\echo sqlstate :LAST_ERROR_SQLSTATE
+SELECT session_count(sessions_agg(timestamptz '2025-01-01' + g * interval '1 second')) FROM generate_series(1, 50000) g;
+RESET work_mem; RESET hash_mem_multiplier;
 -- serial = forced parallel, per visitor (groups split across workers)
 CREATE TABLE sessions_par AS
 SELECT (g % 97)::int AS v, timestamptz '2025-01-01' + (g * 37 % 5000) * interval '7 minutes' AS ts,

@@ -555,6 +555,63 @@ sess_page_stats(const SessView *v, SessPageStat *out)
 	}
 }
 
+/* ---- paths -------------------------------------------------------------------------------- */
+
+uint32_t
+sess_path_edges(const SessView *v, int max_steps, uint32_t start_page,
+				EngPair *scratch, const EngAllocator *check, SessEdge *out)
+{
+	uint32_t	next = 0,
+				n = 0,
+				nout = 0;
+	SessSession s;
+
+	while (sess_next_session(v, &next, &s))
+	{
+		uint32_t	end = s.first + s.events;
+		uint32_t	prev = SESS_NO_PAGE;
+		int			step = 0;
+		bool		started = start_page == SESS_NO_PAGE;
+
+		for (uint32_t i = s.first; i < end && step < max_steps; i++)
+		{
+			uint32_t	page = sess_event_page(v, i);
+
+			if (page == SESS_NO_PAGE)
+				continue;
+			if (!started)
+			{
+				if (page != start_page)
+					continue;
+				started = true;
+			}
+			if (prev != SESS_NO_PAGE)
+			{
+				step++;
+				scratch[n].key = (uint64_t) step << 32 | prev;
+				scratch[n].value = page;
+				n++;
+			}
+			prev = page;
+		}
+	}
+	eng_sort_pairs(scratch, n, check);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		if (nout > 0 && scratch[i].key == scratch[i - 1].key && scratch[i].value == scratch[i - 1].value)
+		{
+			out[nout - 1].transitions++;
+			continue;
+		}
+		out[nout].step = (uint32_t) (scratch[i].key >> 32);
+		out[nout].from_page = (uint32_t) scratch[i].key;
+		out[nout].to_page = (uint32_t) scratch[i].value;
+		out[nout].transitions = 1;
+		nout++;
+	}
+	return nout;
+}
+
 /* ---- traffic anomalies -------------------------------------------------------------- */
 
 static double

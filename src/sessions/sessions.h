@@ -173,6 +173,29 @@ typedef struct SessPageStat
 /* out has v->npages elements, zeroed by the caller. */
 extern void sess_page_stats(const SessView *v, SessPageStat *out);
 
+/* ---- paths ------------------------------------------------------------------------------ */
+
+#define SESS_MAX_PATH_STEPS	1000
+
+/* A page-to-page transition at a step of the sessions' paths, and how often it happened. */
+typedef struct SessEdge
+{
+	uint32_t	step;			/* 1: from the path's first page view to its second */
+	uint32_t	from_page;
+	uint32_t	to_page;
+	uint64_t	transitions;
+} SessEdge;
+
+/*
+ * The transitions between consecutive page views of each session (events
+ * without a page are not on a path), steps 1 .. max_steps, distinct by (step,
+ * from, to) in that order; returns how many.  With start_page (not
+ * SESS_NO_PAGE) a session's path starts at its first view of that page, and a
+ * session without one has none.  scratch and out have room for v->nevents.
+ */
+extern uint32_t sess_path_edges(const SessView *v, int max_steps, uint32_t start_page,
+								EngPair *scratch, const EngAllocator *check, SessEdge *out);
+
 /* ---- traffic anomalies ------------------------------------------------------------ */
 
 #define SESS_ANOMALY_MAX_WEEKS	520

@@ -3,6 +3,7 @@
 --   sessions_rollup(sessions)          aggregate: the sessions of stored values together
 --   session_count, bounce_count, engaged_count, total_duration   accessors of sessions
 --   session_rows(sessions), page_stats(sessions)                 the sessions and pages as rows
+--   path_edges(sessions, max_steps, start_page)                  page-to-page transitions as rows
 --   traffic_anomalies(days, vals, weeks, threshold)              seasonal robust z of a daily series
 
 -- ---- the sessions type: a visitor's events, canonical -----------------------------------
@@ -148,6 +149,15 @@ COMMENT ON FUNCTION session_rows(sessions) IS
 'one row per session: times, duration, events, page views, entry and exit page, bounce';
 COMMENT ON FUNCTION page_stats(sessions) IS
 'one row per page: views, entries, exits, bounces, time on page (to the session''s next event) and the views it was measured on';
+
+-- ---- paths ----------------------------------------------------------------------------------
+
+CREATE FUNCTION path_edges(s sessions, max_steps int DEFAULT 5, start_page text DEFAULT NULL,
+    OUT step int, OUT from_page text, OUT to_page text, OUT transitions bigint)
+RETURNS SETOF record
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION path_edges(sessions, int, text) IS
+'page-to-page transitions between consecutive page views of each session, steps 1 to max_steps, optionally from the first view of start_page';
 
 -- ---- traffic anomalies --------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ PG_FUNCTION_INFO_V1(engaged_count);
 PG_FUNCTION_INFO_V1(total_duration);
 PG_FUNCTION_INFO_V1(session_rows);
 PG_FUNCTION_INFO_V1(page_stats);
+PG_FUNCTION_INFO_V1(path_edges);
 PG_FUNCTION_INFO_V1(traffic_anomalies);
 
 static void
@@ -51,7 +52,14 @@ report_status(SessStatus s, const char *what)
 		case SESS_OK:
 			return;
 		case SESS_ERR_MEMORY:
-			b2b_report_memory_limit(what);
+			/* not b2b_report_memory_limit: its hint (ORDER BY to stream) does not apply here */
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("%s exceeds its memory limit", what),
+					 errdetail("Its events need more than work_mem x hash_mem_multiplier (%zu kB here).",
+							   b2b_engine_memory_limit() / 1024),
+					 errhint("Raise work_mem or hash_mem_multiplier for this query, or group the rows by visitor.")));
+			pg_unreachable();
 		case SESS_ERR_TOO_MANY:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -462,6 +470,67 @@ page_stats(PG_FUNCTION_ARGS)
 		values[4] = Int64GetDatum(st[i].bounces);
 		values[5] = IntervalPGetDatum(usec_interval(st[i].time_total));
 		values[6] = Int64GetDatum(st[i].timed_views);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * path_edges(sessions, max_steps, start_page): the page-to-page transitions of
+ * the visitor's sessions, one row per (step, from, to).
+ */
+Datum
+path_edges(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SessView	v;
+	text	  **pages;
+	int32		max_steps;
+	uint32		start = SESS_NO_PAGE;
+	EngPair    *scratch;
+	SessEdge   *edges;
+	uint32		n;
+	EngAllocator a = b2b_engine_allocator(CurrentMemoryContext);
+
+	b2b_require_not_null(fcinfo, 1, "max_steps");
+	max_steps = PG_GETARG_INT32(1);
+	if (max_steps < 1 || max_steps > SESS_MAX_PATH_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_steps must be between 1 and %d", SESS_MAX_PATH_STEPS),
+				 errdetail("The value given is %d.", max_steps)));
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	sessions_arg(fcinfo, 0, &v);
+	pages = page_texts(&v);
+	if (!PG_ARGISNULL(2))
+	{
+		text	   *want = PG_GETARG_TEXT_PP(2);
+		bool		found = false;
+
+		for (uint32 i = 0; i < v.npages && !found; i++)
+			if (VARSIZE_ANY_EXHDR(pages[i]) == VARSIZE_ANY_EXHDR(want) &&
+				memcmp(VARDATA_ANY(pages[i]), VARDATA_ANY(want), VARSIZE_ANY_EXHDR(want)) == 0)
+			{
+				start = i;
+				found = true;
+			}
+		if (!found)
+			return (Datum) 0;	/* never viewed: no path starts there */
+	}
+	scratch = palloc(sizeof(EngPair) * Max(v.nevents, 1));
+	edges = palloc(sizeof(SessEdge) * Max(v.nevents, 1));
+	n = sess_path_edges(&v, max_steps, start, scratch, &a, edges);
+	for (uint32 i = 0; i < n; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {0};
+
+		values[0] = Int32GetDatum((int32) edges[i].step);
+		values[1] = PointerGetDatum(pages[edges[i].from_page]);
+		values[2] = PointerGetDatum(pages[edges[i].to_page]);
+		values[3] = Int64GetDatum((int64) edges[i].transitions);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

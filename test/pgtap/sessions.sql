@@ -3,7 +3,7 @@
 -- exactly the gap, one-event visitors, NULL pages, midnight and DST), serial
 -- and forced-parallel; traffic_anomalies on synthetic series with known answers.
 BEGIN;
-SELECT plan(23);
+SELECT plan(27);
 
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Europe/Berlin';
@@ -111,6 +111,35 @@ SELECT is((SELECT array[views, timed_views, bounces]::bigint[] || array[extract(
           array[1, 1, 0, 30]::bigint[], 'a page view followed by an event: timed 30 s, not a bounce');
 SELECT is((SELECT array_agg(page || ':' || views) FROM visitor_sessions, page_stats(s) WHERE visitor_id = -7),
           array[':2'], 'an empty page is a page');
+
+-- path_edges against plain SQL: consecutive page views of a session (row_number among them),
+-- summed over visitors; visitors = the visitors with that transition.
+CREATE TEMP TABLE oracle_paths AS
+WITH pv AS (
+  SELECT visitor_id, session_no, rn, pg,
+         row_number() OVER (PARTITION BY visitor_id, session_no ORDER BY rn) AS k,
+         lead(pg) OVER (PARTITION BY visitor_id, session_no ORDER BY rn) AS next_pg
+  FROM oracle_events WHERE pg IS NOT NULL
+)
+SELECT k::int AS step, pg AS from_page, next_pg AS to_page, count(*) AS transitions,
+       count(DISTINCT visitor_id) AS visitors
+FROM pv WHERE next_pg IS NOT NULL AND k <= 3 GROUP BY 1, 2, 3;
+SELECT is((SELECT count(*) FROM (
+             (SELECT p.step, p.from_page, p.to_page, sum(p.transitions)::bigint, count(*)
+              FROM visitor_sessions v, path_edges(v.s, 3) p GROUP BY 1, 2, 3
+              EXCEPT ALL SELECT * FROM oracle_paths)
+             UNION ALL
+             (SELECT * FROM oracle_paths
+              EXCEPT ALL SELECT p.step, p.from_page, p.to_page, sum(p.transitions)::bigint, count(*)
+              FROM visitor_sessions v, path_edges(v.s, 3) p GROUP BY 1, 2, 3)) d),
+          0::bigint, 'path_edges (3 steps) equals consecutive page views in plain SQL');
+SELECT ok((SELECT count(*) FROM oracle_paths) > 10, 'the path oracle has more than 10 edges');
+SELECT is((SELECT array_agg(step || ':' || from_page || '>' || to_page || '=' || transitions ORDER BY step)
+           FROM visitor_sessions, path_edges(s, 5, '/pricing') WHERE visitor_id = -2),
+          NULL::text[], 'from a start page: /pricing ends its session, no transition');
+SELECT is((SELECT array_agg(step || ':' || from_page || '>' || to_page || '=' || transitions ORDER BY step)
+           FROM visitor_sessions, path_edges(s, 5, '/a') WHERE visitor_id = -1),
+          array['1:/a>/b=1', '2:/b>/c=1'], 'from a start page: the path starts at its first view');
 
 -- Defaults, NULL ts ignored, and the gap parameter.
 SELECT is((SELECT array[session_count(sessions_agg(ts)), bounce_count(sessions_agg(ts))] FROM ev WHERE visitor_id = -2),

@@ -393,11 +393,55 @@ test_anomalies(void)
 	}
 }
 
+static void
+test_paths(void)
+{
+	EngMemory	m;
+	SessBuilder b;
+	size_t		len;
+	uint8_t    *wire;
+	SessView	v;
+	EngPair		scratch[16];
+	SessEdge	e[16];
+	uint32_t	n;
+
+	eng_memory_init(&m, &allocator, 0);
+	sess_builder_init(&b, &m);
+	sess_builder_gap(&b, 100);
+	/* session 1: / > /b > (event) > / > /b ; session 2 (after a pause of 1000): /b > / */
+	sess_builder_add(&b, 0, (const uint8_t *) "/", 1);
+	sess_builder_add(&b, 10, (const uint8_t *) "/b", 2);
+	sess_builder_add(&b, 20, NULL, 0);
+	sess_builder_add(&b, 30, (const uint8_t *) "/", 1);
+	sess_builder_add(&b, 40, (const uint8_t *) "/b", 2);
+	sess_builder_add(&b, 1040, (const uint8_t *) "/b", 2);
+	sess_builder_add(&b, 1050, (const uint8_t *) "/", 1);
+	wire = encode(&b, &len);
+	sess_view(wire, len, &v);
+	/* pages in byte order: 0 "/", 1 "/b" */
+	n = sess_path_edges(&v, 5, SESS_NO_PAGE, scratch, NULL, e);
+	ok(n == 4 && e[0].step == 1 && e[0].from_page == 0 && e[0].to_page == 1 && e[0].transitions == 1 &&
+	   e[1].step == 1 && e[1].from_page == 1 && e[1].to_page == 0 && e[1].transitions == 1 &&
+	   e[2].step == 2 && e[2].from_page == 1 && e[2].to_page == 0 &&
+	   e[3].step == 3 && e[3].from_page == 0 && e[3].to_page == 1,
+	   "path edges by step: events without a page are not on the path, sessions start again at step 1");
+	n = sess_path_edges(&v, 1, SESS_NO_PAGE, scratch, NULL, e);
+	ok(n == 2 && e[0].step == 1 && e[1].step == 1, "max_steps 1 keeps the first transition of each session");
+	n = sess_path_edges(&v, 5, 1, scratch, NULL, e);
+	/* from the first /b: session 1 /b > / > /b, session 2 /b > / */
+	ok(n == 2 && e[0].step == 1 && e[0].from_page == 1 && e[0].to_page == 0 && e[0].transitions == 2 &&
+	   e[1].step == 2 && e[1].from_page == 0 && e[1].to_page == 1 && e[1].transitions == 1,
+	   "a start page: each session's path starts at its first view of it, equal edges counted");
+	free(wire);
+	sess_builder_free(&b);
+}
+
 int
 main(void)
 {
 	test_random();
 	test_edges();
 	test_anomalies();
+	test_paths();
 	return done_testing();
 }
