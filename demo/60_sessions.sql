@@ -39,3 +39,23 @@ FROM (SELECT channel, array_agg(day) AS days, array_agg(pv) AS vals FROM daily G
      traffic_anomalies(s.days, s.vals) a
 WHERE a.is_anomaly AND a.value - a.expected >= 20
 ORDER BY a.day;
+
+\echo
+\echo '--- Suspicious visitors per channel (session_quality: > 100 events in a session, > 60 in a minute,'
+\echo '    or >= 5 page views of which half under a second), and the channel report without them ---'
+WITH per_visitor AS (
+  SELECT channel, visitor_id, sessions_agg(ts, page, '30 minutes') AS s
+  FROM events WHERE event = 'page_view'
+  GROUP BY channel, visitor_id
+), flagged AS (
+  SELECT channel, visitor_id, s, (SELECT bool_or(q.suspicious) FROM session_quality(s) q) AS suspicious
+  FROM per_visitor
+)
+SELECT channel,
+       count(DISTINCT visitor_id) FILTER (WHERE suspicious) AS "suspicious visitors",
+       sum(p.views) FILTER (WHERE suspicious) AS "their pv",
+       sum(p.views) FILTER (WHERE NOT suspicious) AS "pv without them",
+       round(100.0 * sum(p.bounces) FILTER (WHERE NOT suspicious)
+             / nullif(sum(p.entries) FILTER (WHERE NOT suspicious), 0), 1) AS "bounce % without them"
+FROM flagged, page_stats(s) p
+GROUP BY channel ORDER BY "suspicious visitors" DESC, channel;

@@ -45,6 +45,10 @@ SELECT '\x01'::bytea::sessions;
 -- gap 1 us, two events at the same time, one page twice: out of order pages rejected
 SELECT ('\x01' || '0100000000000000' || '02000000' || '0100000062' || '0100000061' || '00000000')::bytea::sessions;
 \echo sqlstate :LAST_ERROR_SQLSTATE
+-- quality: 12 page views 0.3 s apart (a bot) and visitor 1's sessions (people)
+SELECT q.* FROM (SELECT sessions_agg(timestamptz '2025-01-01' + g * interval '0.3 seconds', '/p' || g % 3) AS s
+                 FROM generate_series(1, 12) g) b, session_quality(b.s) q;
+SELECT q.* FROM (SELECT sessions_agg(ts, page) AS s FROM hits WHERE v = 1) x, session_quality(x.s) q;
 -- paths: visitor 1's sessions are / > /pricing and /docs: one edge
 SELECT v, p.* FROM (SELECT v, sessions_agg(ts, page) AS s FROM hits GROUP BY v) x, path_edges(s) p ORDER BY v, step;
 SELECT count(*) FROM path_edges(NULL);

@@ -555,6 +555,34 @@ sess_page_stats(const SessView *v, SessPageStat *out)
 	}
 }
 
+/* ---- suspicious sessions ------------------------------------------------------------------- */
+
+void
+sess_session_quality(const SessView *v, const SessSession *s, SessQuality *q)
+{
+	uint32_t	end = s->first + s->events;
+	uint32_t	j = s->first;
+
+	memset(q, 0, sizeof(*q));
+	for (uint32_t i = s->first; i < end; i++)
+	{
+		int64_t		ts = sess_event_ts(v, i);
+
+		/* events in [ts, ts + 60 s): j runs ahead of i, never back */
+		if (j < i)
+			j = i;
+		while (j < end && (uint64_t) sess_event_ts(v, j) - (uint64_t) ts < UINT64_C(60000000))
+			j++;
+		if (j - i > q->peak_per_minute)
+			q->peak_per_minute = j - i;
+		if (sess_event_page(v, i) != SESS_NO_PAGE && i + 1 < end &&
+			sess_event_ts(v, i + 1) - ts < SESS_SUBSECOND_USEC)
+			q->subsecond_views++;
+	}
+	q->suspicious = s->events > SESS_BOT_MAX_EVENTS || q->peak_per_minute > SESS_BOT_MAX_PER_MINUTE ||
+		(s->pageviews >= SESS_BOT_MIN_VIEWS && (uint64_t) q->subsecond_views * 2 >= s->pageviews);
+}
+
 /* ---- paths -------------------------------------------------------------------------------- */
 
 uint32_t

@@ -173,6 +173,23 @@ typedef struct SessPageStat
 /* out has v->npages elements, zeroed by the caller. */
 extern void sess_page_stats(const SessView *v, SessPageStat *out);
 
+/* ---- suspicious sessions ------------------------------------------------------------------ */
+
+#define SESS_BOT_MAX_EVENTS		100		/* more events in one session: suspicious */
+#define SESS_BOT_MAX_PER_MINUTE	60		/* more events in any 60 seconds: suspicious */
+#define SESS_BOT_MIN_VIEWS		5		/* with at least this many page views, ... */
+/* ... at least half of them shorter than a second: suspicious */
+#define SESS_SUBSECOND_USEC		INT64_C(1000000)
+
+typedef struct SessQuality
+{
+	uint32_t	peak_per_minute;	/* most events in any 60-second span [t, t + 60 s) */
+	uint32_t	subsecond_views;	/* page views whose next event came less than 1 s later */
+	bool		suspicious;
+} SessQuality;
+
+extern void sess_session_quality(const SessView *v, const SessSession *s, SessQuality *q);
+
 /* ---- paths ------------------------------------------------------------------------------ */
 
 #define SESS_MAX_PATH_STEPS	1000

@@ -3,6 +3,7 @@
 --   sessions_rollup(sessions)          aggregate: the sessions of stored values together
 --   session_count, bounce_count, engaged_count, total_duration   accessors of sessions
 --   session_rows(sessions), page_stats(sessions)                 the sessions and pages as rows
+--   session_quality(sessions)                                    signs of automated traffic per session
 --   path_edges(sessions, max_steps, start_page)                  page-to-page transitions as rows
 --   traffic_anomalies(days, vals, weeks, threshold)              seasonal robust z of a daily series
 
@@ -149,6 +150,14 @@ COMMENT ON FUNCTION session_rows(sessions) IS
 'one row per session: times, duration, events, page views, entry and exit page, bounce';
 COMMENT ON FUNCTION page_stats(sessions) IS
 'one row per page: views, entries, exits, bounces, time on page (to the session''s next event) and the views it was measured on';
+
+CREATE FUNCTION session_quality(s sessions,
+    OUT session_no int, OUT started timestamptz, OUT events bigint, OUT pageviews bigint,
+    OUT peak_events_per_minute int, OUT subsecond_views bigint, OUT suspicious boolean)
+RETURNS SETOF record
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION session_quality(sessions) IS
+'one row per session: events, page views, the most events in any minute, page views shorter than a second, and whether it looks automated (> 100 events, > 60 in a minute, or >= 5 views of which half under a second)';
 
 -- ---- paths ----------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ PG_FUNCTION_INFO_V1(total_duration);
 PG_FUNCTION_INFO_V1(session_rows);
 PG_FUNCTION_INFO_V1(page_stats);
 PG_FUNCTION_INFO_V1(path_edges);
+PG_FUNCTION_INFO_V1(session_quality);
 PG_FUNCTION_INFO_V1(traffic_anomalies);
 
 static void
@@ -470,6 +471,38 @@ page_stats(PG_FUNCTION_ARGS)
 		values[4] = Int64GetDatum(st[i].bounces);
 		values[5] = IntervalPGetDatum(usec_interval(st[i].time_total));
 		values[6] = Int64GetDatum(st[i].timed_views);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* session_quality(sessions): one row per session, with the signs of automated traffic. */
+Datum
+session_quality(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SessView	v;
+	uint32		next = 0;
+	SessSession s;
+	int32		no = 0;
+
+	sessions_arg(fcinfo, 0, &v);
+	InitMaterializedSRF(fcinfo, 0);
+	while (sess_next_session(&v, &next, &s))
+	{
+		Datum		values[7];
+		bool		nulls[7] = {0};
+		SessQuality q;
+
+		CHECK_FOR_INTERRUPTS();
+		sess_session_quality(&v, &s, &q);
+		values[0] = Int32GetDatum(++no);
+		values[1] = TimestampTzGetDatum(s.started);
+		values[2] = Int64GetDatum(s.events);
+		values[3] = Int64GetDatum(s.pageviews);
+		values[4] = Int32GetDatum((int32) q.peak_per_minute);
+		values[5] = Int64GetDatum(q.subsecond_views);
+		values[6] = BoolGetDatum(q.suspicious);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -3,7 +3,7 @@
 -- exactly the gap, one-event visitors, NULL pages, midnight and DST), serial
 -- and forced-parallel; traffic_anomalies on synthetic series with known answers.
 BEGIN;
-SELECT plan(27);
+SELECT plan(30);
 
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'Europe/Berlin';
@@ -140,6 +140,40 @@ SELECT is((SELECT array_agg(step || ':' || from_page || '>' || to_page || '=' ||
 SELECT is((SELECT array_agg(step || ':' || from_page || '>' || to_page || '=' || transitions ORDER BY step)
            FROM visitor_sessions, path_edges(s, 5, '/a') WHERE visitor_id = -1),
           array['1:/a>/b=1', '2:/b>/c=1'], 'from a start page: the path starts at its first view');
+
+-- session_quality against plain SQL: events in [ts, ts + 60 s) of the same session, page views
+-- whose next event of the session came less than a second later.
+CREATE TEMP TABLE oracle_quality AS
+WITH peak AS (
+  SELECT a.visitor_id, a.session_no, max(c) AS peak
+  FROM (SELECT x.visitor_id, x.session_no, x.rn,
+               (SELECT count(*) FROM oracle_events y
+                WHERE y.visitor_id = x.visitor_id AND y.session_no = x.session_no
+                  AND y.ts >= x.ts AND y.ts < x.ts + interval '60 seconds') AS c
+        FROM oracle_events x) a
+  GROUP BY 1, 2
+), sub AS (
+  SELECT visitor_id, session_no,
+         count(*) FILTER (WHERE pg IS NOT NULL AND next_ts - ts < interval '1 second') AS subsecond
+  FROM (SELECT *, lead(ts) OVER (PARTITION BY visitor_id, session_no ORDER BY rn) AS next_ts FROM oracle_events) e
+  GROUP BY 1, 2
+)
+SELECT s.visitor_id, s.session_no, s.started, s.events, s.pageviews, p.peak::int, u.subsecond,
+       s.events > 100 OR p.peak > 60 OR (s.pageviews >= 5 AND 2 * u.subsecond >= s.pageviews) AS suspicious
+FROM oracle_sessions s JOIN peak p USING (visitor_id, session_no) JOIN sub u USING (visitor_id, session_no);
+SELECT is((SELECT count(*) FROM (
+             (SELECT v.visitor_id, q.* FROM visitor_sessions v, session_quality(v.s) q
+              EXCEPT ALL SELECT * FROM oracle_quality)
+             UNION ALL
+             (SELECT * FROM oracle_quality
+              EXCEPT ALL SELECT v.visitor_id, q.* FROM visitor_sessions v, session_quality(v.s) q)) d),
+          0::bigint, 'session_quality equals plain SQL, every column of every session');
+SELECT is((SELECT array_agg(DISTINCT visitor_id ORDER BY visitor_id) FROM visitor_sessions v, session_quality(v.s) q
+           WHERE q.suspicious),
+          (SELECT array_agg(DISTINCT visitor_id ORDER BY visitor_id) FROM events WHERE visitor_id >= 3000000000),
+          'the suspicious visitors are exactly the sample''s bots');
+SELECT is((SELECT count(DISTINCT visitor_id) FROM events WHERE visitor_id >= 3000000000), 12::bigint,
+          'the sample has its 12 bot visitors (4 a day on 3 days)');
 
 -- Defaults, NULL ts ignored, and the gap parameter.
 SELECT is((SELECT array[session_count(sessions_agg(ts)), bounce_count(sessions_agg(ts))] FROM ev WHERE visitor_id = -2),

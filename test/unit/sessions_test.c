@@ -436,6 +436,65 @@ test_paths(void)
 	sess_builder_free(&b);
 }
 
+static void
+test_quality(void)
+{
+	EngMemory	m;
+	SessBuilder b;
+	size_t		len;
+	uint8_t    *wire;
+	SessView	v;
+	uint32_t	next = 0;
+	SessSession s;
+	SessQuality q;
+
+	eng_memory_init(&m, &allocator, 0);
+	sess_builder_init(&b, &m);
+	sess_builder_gap(&b, INT64_C(1800000000));
+	/* a bot: 6 page views 0.4 s apart; then, 1 hour later, a person: 3 views 20 s apart */
+	for (int i = 0; i < 6; i++)
+		sess_builder_add(&b, i * 400000, (const uint8_t *) "/", 1);
+	for (int i = 0; i < 3; i++)
+		sess_builder_add(&b, INT64_C(3600000000) + i * INT64_C(20000000), (const uint8_t *) "/", 1);
+	wire = encode(&b, &len);
+	sess_view(wire, len, &v);
+	sess_next_session(&v, &next, &s);
+	sess_session_quality(&v, &s, &q);
+	ok(q.peak_per_minute == 6 && q.subsecond_views == 5 && q.suspicious,
+	   "6 views 0.4 s apart: 6 in a minute, 5 under a second, suspicious");
+	sess_next_session(&v, &next, &s);
+	sess_session_quality(&v, &s, &q);
+	ok(q.peak_per_minute == 3 && q.subsecond_views == 0 && !q.suspicious,
+	   "3 views 20 s apart: 3 in a minute (0, 20, 40 s), none under a second, not suspicious");
+	free(wire);
+	sess_builder_free(&b);
+	/* 61 events in 59 seconds: more than 60 in a minute; 60 in 60 s [t, t + 60 s): not */
+	sess_builder_init(&b, &m);
+	sess_builder_gap(&b, INT64_C(1800000000));
+	for (int i = 0; i < 61; i++)
+		sess_builder_add(&b, (int64_t) i * 983000, NULL, 0);
+	wire = encode(&b, &len);
+	sess_view(wire, len, &v);
+	next = 0;
+	sess_next_session(&v, &next, &s);
+	sess_session_quality(&v, &s, &q);
+	ok(q.peak_per_minute == 61 && q.suspicious, "61 events within 59 s: more than 60 in a minute");
+	free(wire);
+	sess_builder_free(&b);
+	sess_builder_init(&b, &m);
+	sess_builder_gap(&b, INT64_C(1800000000));
+	for (int i = 0; i < 61; i++)
+		sess_builder_add(&b, (int64_t) i * 1000000, NULL, 0);
+	wire = encode(&b, &len);
+	sess_view(wire, len, &v);
+	next = 0;
+	sess_next_session(&v, &next, &s);
+	sess_session_quality(&v, &s, &q);
+	ok(q.peak_per_minute == 60 && !q.suspicious, "61 events 1 s apart: 60 in any [t, t + 60 s)");
+	free(wire);
+	sess_builder_free(&b);
+}
+
 int
 main(void)
 {
@@ -443,5 +502,6 @@ main(void)
 	test_edges();
 	test_anomalies();
 	test_paths();
+	test_quality();
 	return done_testing();
 }
