@@ -35,7 +35,7 @@
 
 #define SESS_VERSION		1
 #define SESS_NO_PAGE		UINT32_MAX
-#define SESS_MAX_EVENTS		(1u << 22)	/* 4,194,304 events per visitor (50 MB) */
+#define SESS_MAX_EVENTS		(1u << 20)	/* 1,048,576 events per visitor (16 MB) */
 #define SESS_MAX_PAGE_BYTES	(1u << 26)	/* 64 MB of distinct page text per visitor */
 #define SESS_DEFAULT_GAP_USEC	(INT64_C(30) * 60 * 1000000)	/* 30 minutes */
 /* GA4's engaged session: at least 10 seconds, or at least 2 page views. */

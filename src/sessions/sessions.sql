@@ -42,8 +42,9 @@ CREATE CAST (bytea AS sessions) WITH FUNCTION sessions_from_bytea(bytea);
 
 -- ---- sessions_agg and sessions_rollup -----------------------------------------------------
 -- The state holds the group's events (16 bytes each, and each distinct page once), at
--- most 4,194,304 per group (54000 beyond), within work_mem x hash_mem_multiplier for all
--- the groups of the aggregate (53200 beyond); a visitor with a few events takes ~256 bytes.
+-- most 1,048,576 per group (54000 beyond: 16 MB); a visitor with a few events takes ~256 bytes.
+-- The groups' memory is PostgreSQL's (hash aggregation counts it against work_mem), not a
+-- budget of the call site: GROUP BY visitor holds every visitor's state at once.
 
 -- Three forms (an aggregate has no argument defaults): page NULL, gap 30 minutes by default.
 CREATE FUNCTION sessions_agg_transfn(internal, timestamptz)

@@ -81,22 +81,18 @@ report_status(SessStatus s, const char *what)
 	elog(ERROR, "unexpected sessions status %d", (int) s);
 }
 
-/* The budget shared by every group of one aggregate call site. */
-typedef struct SessArgs
-{
-	EngMemory  *budget;
-} SessArgs;
-
 static SessBuilder *
 builder_new(FunctionCallInfo fcinfo, MemoryContext aggcontext)
 {
-	SessArgs   *args = fcinfo->flinfo->fn_extra;
 	SessBuilder *b;
 
-	if (args == NULL)
-		args = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SessArgs));
 	b = MemoryContextAllocZero(aggcontext, sizeof(SessBuilder));
-	sess_builder_init(b, b2b_engine_memory(fcinfo, aggcontext, &args->budget));
+	/*
+	 * A visitor's state is bounded by SESS_MAX_EVENTS; the call site's shared
+	 * budget would fail GROUP BY visitor_id on a large table, where hash
+	 * aggregation holds every visitor's state at once (and accounts for it).
+	 */
+	sess_builder_init(b, b2b_engine_memory_unbounded(aggcontext));
 	return b;
 }
 
