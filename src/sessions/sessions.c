@@ -413,7 +413,7 @@ sess_view(const uint8_t *in, size_t len, SessView *v)
 			uint32_t	page = sess_event_page(v, i);
 			uint64_t	rank = ((uint64_t) page + 1) & UINT32_MAX;
 
-			if (ts == INT64_MIN || ts == INT64_MAX)
+			if (ts < SESS_MIN_TS || ts >= SESS_END_TS)
 				return SESS_ERR_CORRUPT;
 			if (page != SESS_NO_PAGE && page >= v->npages)
 				return SESS_ERR_CORRUPT;
@@ -514,8 +514,8 @@ sess_totals(const SessView *v, SessTotals *t)
 		t->sessions++;
 		t->bounces += s.is_bounce;
 		t->engaged += s.is_engaged;
-		/* a visitor's durations sum to at most the span of finite timestamps: no overflow */
-		t->duration += s.ended - s.started;
+		/* a visitor's durations sum to at most the span of finite timestamps: < 2^64 */
+		t->duration += (uint64_t) s.ended - (uint64_t) s.started;
 		t->events += s.events;
 		t->pageviews += s.pageviews;
 	}
@@ -548,7 +548,7 @@ sess_page_stats(const SessView *v, SessPageStat *out)
 			/* time on page: until the session's next event; the last one has none */
 			if (i + 1 < end)
 			{
-				out[page].time_total += sess_event_ts(v, i + 1) - sess_event_ts(v, i);
+				out[page].time_total += (uint64_t) sess_event_ts(v, i + 1) - (uint64_t) sess_event_ts(v, i);
 				out[page].timed_views++;
 			}
 		}
@@ -576,7 +576,7 @@ sess_session_quality(const SessView *v, const SessSession *s, SessQuality *q)
 		if (j - i > q->peak_per_minute)
 			q->peak_per_minute = j - i;
 		if (sess_event_page(v, i) != SESS_NO_PAGE && i + 1 < end &&
-			sess_event_ts(v, i + 1) - ts < SESS_SUBSECOND_USEC)
+			(uint64_t) sess_event_ts(v, i + 1) - (uint64_t) ts < (uint64_t) SESS_SUBSECOND_USEC)
 			q->subsecond_views++;
 	}
 	q->suspicious = s->events > SESS_BOT_MAX_EVENTS || q->peak_per_minute > SESS_BOT_MAX_PER_MINUTE ||

@@ -37,6 +37,13 @@
 #define SESS_NO_PAGE		UINT32_MAX
 #define SESS_MAX_EVENTS		(1u << 20)	/* 1,048,576 events per visitor (16 MB) */
 #define SESS_MAX_PAGE_BYTES	(1u << 26)	/* 64 MB of distinct page text per visitor */
+/*
+ * PostgreSQL's finite timestamps, [4714-11-24 BC, 294277 AD): decoded events
+ * must lie in it.  Two of them differ by less than 2^64 microseconds, so
+ * durations are unsigned; beyond INT64_MAX they are no interval (the glue says so).
+ */
+#define SESS_MIN_TS			INT64_C(-211813488000000000)
+#define SESS_END_TS			INT64_C(9223371331200000000)
 #define SESS_DEFAULT_GAP_USEC	(INT64_C(30) * 60 * 1000000)	/* 30 minutes */
 /* GA4's engaged session: at least 10 seconds, or at least 2 page views. */
 #define SESS_ENGAGED_USEC	INT64_C(10000000)
@@ -152,7 +159,7 @@ typedef struct SessTotals
 	int64_t		sessions;
 	int64_t		bounces;
 	int64_t		engaged;
-	int64_t		duration;		/* sum of session durations, microseconds */
+	uint64_t	duration;		/* sum of session durations, microseconds */
 	int64_t		events;
 	int64_t		pageviews;
 } SessTotals;
@@ -166,7 +173,7 @@ typedef struct SessPageStat
 	int64_t		entries;
 	int64_t		exits;
 	int64_t		bounces;
-	int64_t		time_total;		/* microseconds */
+	uint64_t	time_total;		/* microseconds */
 	int64_t		timed_views;
 } SessPageStat;
 

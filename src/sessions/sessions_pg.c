@@ -365,12 +365,18 @@ engaged_count(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(t.engaged);
 }
 
+/* A duration (microseconds, unsigned: see SESS_END_TS) as an interval. */
 static Interval *
-usec_interval(int64 usec)
+usec_interval(uint64 usec)
 {
 	Interval   *iv = palloc0(sizeof(Interval));
 
-	iv->time = usec;
+	if (usec > (uint64) PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERVAL_FIELD_OVERFLOW),
+				 errmsg("duration is out of range for an interval"),
+				 errdetail("It is %llu microseconds.", (unsigned long long) usec)));
+	iv->time = (int64) usec;
 	return iv;
 }
 
@@ -423,7 +429,7 @@ session_rows(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(++no);
 		values[1] = TimestampTzGetDatum(s.started);
 		values[2] = TimestampTzGetDatum(s.ended);
-		values[3] = IntervalPGetDatum(usec_interval(s.ended - s.started));
+		values[3] = IntervalPGetDatum(usec_interval((uint64) s.ended - (uint64) s.started));
 		values[4] = Int64GetDatum(s.events);
 		values[5] = Int64GetDatum(s.pageviews);
 		if (s.entry_page == SESS_NO_PAGE)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "sessions/sessions.h"
 #include "tap.h"
 
@@ -204,7 +205,7 @@ test_random(void)
 			int			i = page_index(&v, p);
 
 			if (i < 0 ? rv[p] != 0
-				: st[i].views != rv[p] || st[i].time_total != rtm[p] || st[i].timed_views != rtd[p] ||
+				: st[i].views != rv[p] || (int64_t) st[i].time_total != rtm[p] || st[i].timed_views != rtd[p] ||
 				st[i].entries != ren[p] || st[i].exits != rex[p] || st[i].bounces != rbo[p])
 				bad++;
 		}
@@ -299,6 +300,22 @@ test_edges(void)
 		p[17] = 'a';
 		p[22] = 'b';
 		ok(sess_view(p, sizeof(p), &v) == SESS_OK, "the same value with pages in order is accepted");
+	}
+	{
+		/* a time outside PostgreSQL's finite range is refused (durations stay below 2^64) */
+		SessBuilder one;
+		uint8_t    *w;
+		size_t		wl;
+
+		sess_builder_init(&one, &m);
+		sess_builder_gap(&one, 1);
+		sess_builder_add(&one, SESS_END_TS - 1, NULL, 0);
+		w = encode(&one, &wl);
+		ok(sess_view(w, wl, &v) == SESS_OK, "the last finite time is accepted");
+		b2b_put_i64(w + wl - 12, SESS_END_TS);	/* 'infinity' and beyond */
+		ok(sess_view(w, wl, &v) == SESS_ERR_CORRUPT, "a time at or beyond the end of the finite range is refused");
+		free(w);
+		sess_builder_free(&one);
 	}
 	{
 		SessBuilder lim;
