@@ -29,12 +29,6 @@ PG_FUNCTION_INFO_V1(sessions_agg_combinefn);
 PG_FUNCTION_INFO_V1(sessions_agg_serialfn);
 PG_FUNCTION_INFO_V1(sessions_agg_deserialfn);
 PG_FUNCTION_INFO_V1(sessions_agg_finalfn);
-PG_FUNCTION_INFO_V1(sessions_in);
-PG_FUNCTION_INFO_V1(sessions_out);
-PG_FUNCTION_INFO_V1(sessions_recv);
-PG_FUNCTION_INFO_V1(sessions_send);
-PG_FUNCTION_INFO_V1(sessions_to_bytea);
-PG_FUNCTION_INFO_V1(sessions_from_bytea);
 PG_FUNCTION_INFO_V1(session_count);
 PG_FUNCTION_INFO_V1(bounce_count);
 PG_FUNCTION_INFO_V1(engaged_count);
@@ -283,49 +277,8 @@ wire_decode(const uint8 *in, Size len, struct varlena **value)
 
 static const B2bStateIO sessions_io = {"sessions", "sessions", wire_size, wire_encode, wire_decode};
 
-Datum
-sessions_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&sessions_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-sessions_out(PG_FUNCTION_ARGS)
-{
-	SessView	v;
-
-	PG_RETURN_CSTRING(b2b_state_to_text(&sessions_io, (struct varlena *) sessions_arg(fcinfo, 0, &v)));
-}
-
-Datum
-sessions_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&sessions_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-sessions_send(PG_FUNCTION_ARGS)
-{
-	SessView	v;
-
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&sessions_io, (struct varlena *) sessions_arg(fcinfo, 0, &v)));
-}
-
-Datum
-sessions_to_bytea(PG_FUNCTION_ARGS)
-{
-	SessView	v;
-
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&sessions_io, (struct varlena *) sessions_arg(fcinfo, 0, &v)));
-}
-
-Datum
-sessions_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&sessions_io, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
-}
+B2B_STATE_TYPE_IO(sessions, sessions_io, sessions_arg(fcinfo, 0, &(SessView) {0}));
+B2B_STATE_TYPE_BYTEA_CASTS(sessions, sessions_io, sessions_arg(fcinfo, 0, &(SessView) {0}));
 
 /* ---- accessors -------------------------------------------------------------------------- */
 
