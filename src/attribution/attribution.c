@@ -333,6 +333,15 @@ attr_credit_text(int64_t units, char *buf)
 	*p = '\0';
 }
 
+int
+attr_has_conversion(const AttrEvent *events, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (events[i].flags & ATTR_CONVERSION)
+			return 1;
+	return 0;
+}
+
 void
 attr_summary(const AttrEvent *events, size_t n, AttrSummary *s)
 {

@@ -150,6 +150,7 @@ typedef struct AttrSummary
 	int64_t		converted_ts;	/* valid when converted */
 } AttrSummary;
 
+extern int	attr_has_conversion(const AttrEvent *events, size_t n);
 extern void attr_summary(const AttrEvent *events, size_t n, AttrSummary *s);
 
 #endif							/* ATTRIBUTION_H */

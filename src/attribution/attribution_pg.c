@@ -153,11 +153,14 @@ static TouchesState *
 state_new(MemoryContext cxt)
 {
 	TouchesState *s = MemoryContextAlloc(cxt, sizeof(TouchesState));
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 
+	/* a lead has a few events: start small (initStringInfo takes 1 kB), grow by doubling */
 	s->nevents = 0;
-	initStringInfo(&s->events);
-	MemoryContextSwitchTo(old);
+	s->events.maxlen = 96;
+	s->events.data = MemoryContextAlloc(cxt, s->events.maxlen);
+	s->events.len = 0;
+	s->events.cursor = 0;
+	s->events.data[0] = '\0';
 	return s;
 }
 
@@ -464,10 +467,19 @@ attribution(PG_FUNCTION_ARGS)
 	(void) attr_set_lookback(&o, b2b_interval_usec(PG_GETARG_INTERVAL_P(2), "lookback"));
 	parse_params(fcinfo, PG_GETARG_JSONB_P(3), &o);
 
-	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
+	{
+		InitMaterializedSRF(fcinfo, 0);
 		return (Datum) 0;
+	}
 	events = touches_events(fcinfo, 0, &n);
+	/* most leads never convert: no tuplestore for them (no result set is an empty set) */
+	if (!attr_has_conversion(events, n))
+	{
+		rsinfo->returnMode = SFRM_Materialize;
+		return (Datum) 0;
+	}
+	InitMaterializedSRF(fcinfo, 0);
 	units = palloc(sizeof(int64) * Max(n, 1));
 	for (uint32 c = 0; c < n; c++)
 	{
