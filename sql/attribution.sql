@@ -2,6 +2,15 @@
 -- Every expected value is worked out by hand in the comment above its query.
 SET timezone = 'UTC';
 SET extra_float_digits = 0;
+-- Errors show their message, detail and hint as psql prints them; their SQLSTATEs are
+-- pinned in a table after them, through this (the code, or ok).
+CREATE FUNCTION pg_temp.sqlstate_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE statement;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END $$;
 
 -- Lead 1: email (day 1), social (day 3), direct (day 5), a conversion worth 100 (day 6),
 -- then organic (day 8) and a conversion without a value (day 9, worth 1).
@@ -99,7 +108,6 @@ SELECT (SELECT touches_rollup(t)::text FROM (SELECT touches_agg(ts, channel, is_
 SELECT touches_agg(ts, channel, is_conversion) IS NULL AS empty FROM attr_rows WHERE false;
 
 -- ---- errors ------------------------------------------------------------------------
-\set VERBOSITY verbose
 SELECT * FROM attr_leads, attribution(t, 'u_shaped') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"halflife": "7 days"}') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, 'linear', '90 days', '{"half_life": "7 days"}') WHERE lead = 1;
@@ -119,7 +127,26 @@ SELECT '\x0100000001'::bytea::touches;
 -- ts 0, flags 1, channel length 0, value length 0: fine; flags 4: refused.
 SELECT 'touches:0101000000000000000000000001000000'::touches IS NOT NULL AS ok;
 SELECT 'touches:0101000000000000000000000004000000'::touches;
-\set VERBOSITY default
+-- The SQLSTATE of each error above, in order.
+SELECT row_number() OVER () AS n, pg_temp.sqlstate_of(q) AS sqlstate FROM (VALUES
+  ($$SELECT * FROM attr_leads, attribution(t, 'u_shaped') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"halflife": "7 days"}') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'linear', '90 days', '{"half_life": "7 days"}') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"half_life": "-7 days"}') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"half_life": 7}') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'linear', '90 days', '[]') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'linear', '-1 day') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'linear', '3 months') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, NULL) WHERE lead = 1$$),
+  ($$SELECT touches_agg(ts, 'email', false) FROM (VALUES ('infinity'::timestamptz)) v(ts)$$),
+  ($$SELECT touches_agg(ts, NULL, true, 'NaN') FROM (VALUES ('2025-01-01'::timestamptz)) v(ts)$$),
+  ($$SELECT touches_agg(now(), 'email', g = 100001) FROM generate_series(1, 100001) g$$),
+  ($$SELECT 'touches:02'::touches$$),
+  ($$SELECT 'touches:0101000000'::touches$$),
+  ($$SELECT 'touches:zz'::touches$$),
+  ($$SELECT '\x0100000001'::bytea::touches$$),
+  ($$SELECT 'touches:0101000000000000000000000001000000'::touches IS NOT NULL AS ok$$),
+  ($$SELECT 'touches:0101000000000000000000000004000000'::touches$$)) v(q);
 
 -- ---- parallel plans give the serial answers ------------------------------------------
 -- 3000 leads, 1 to 12 touches of 5 channels each, a conversion after every fourth touch.
