@@ -168,6 +168,12 @@ CREATE TABLE attr_parallel_all AS
 SELECT touches_agg(ts, channel, is_conversion, value)::text AS t FROM attr_par WHERE lead < 400;
 CREATE TABLE attr_parallel AS
 SELECT lead, touches_agg(ts, channel, is_conversion, value)::text AS t FROM attr_par GROUP BY lead;
+-- touches_rollup of the stored per-lead values, partial in the workers (a touches state).
+CREATE TABLE attr_stored AS SELECT lead, t::touches AS t FROM attr_serial;
+ANALYZE attr_stored;
+EXPLAIN (COSTS OFF) SELECT touches_rollup(t) FROM attr_stored WHERE lead < 400;
+CREATE TABLE attr_parallel_rollup AS SELECT touches_rollup(t)::text AS t FROM attr_stored WHERE lead < 400;
+SELECT (SELECT t FROM attr_parallel_rollup) = (SELECT t FROM attr_serial_all) AS rollup_equals_rows;
 SELECT (SELECT t FROM attr_serial_all) = (SELECT t FROM attr_parallel_all) AS same_state,
        (SELECT count(*) FROM attr_serial) AS leads,
        (SELECT count(*) FROM (SELECT * FROM attr_serial EXCEPT SELECT * FROM attr_parallel) d) AS leads_differing;
@@ -186,4 +192,5 @@ PREPARE attr_untyped_agg AS SELECT touches_before_conversion(touches_agg(ts, $1,
 EXECUTE attr_untyped_agg('email', 3);
 DEALLOCATE attr_untyped_agg;
 
-DROP TABLE attr_rows, attr_leads, attr_par, attr_serial, attr_serial_all, attr_parallel_all, attr_parallel;
+DROP TABLE attr_rows, attr_leads, attr_par, attr_serial, attr_serial_all, attr_parallel_all, attr_parallel,
+           attr_stored, attr_parallel_rollup;

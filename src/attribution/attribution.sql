@@ -41,8 +41,6 @@ CREATE FUNCTION touches_agg_transfn(internal, timestamptz, text, boolean)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION touches_agg_transfn(internal, timestamptz, text, boolean, numeric)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
-CREATE FUNCTION touches_rollup_transfn(internal, touches)
-RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION touches_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION touches_serialfn(internal)
@@ -62,10 +60,15 @@ CREATE AGGREGATE touches_agg(ts timestamptz, channel text, is_conversion boolean
     FINALFUNC = touches_finalfn, COMBINEFUNC = touches_combinefn,
     SERIALFUNC = touches_serialfn, DESERIALFUNC = touches_deserialfn, PARALLEL = SAFE
 );
+-- touches_rollup's state is the touches type itself (the first value, then the merges),
+-- so Citus combines partial rollups on its workers.
+CREATE FUNCTION touches_rollup_transfn(touches, touches)
+RETURNS touches AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION touches_rollup_combinefn(touches, touches)
+RETURNS touches AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE AGGREGATE touches_rollup(t touches) (
-    SFUNC = touches_rollup_transfn, STYPE = internal, SSPACE = 256,
-    FINALFUNC = touches_finalfn, COMBINEFUNC = touches_combinefn,
-    SERIALFUNC = touches_serialfn, DESERIALFUNC = touches_deserialfn, PARALLEL = SAFE
+    SFUNC = touches_rollup_transfn, STYPE = touches, SSPACE = 256,
+    COMBINEFUNC = touches_rollup_combinefn, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE touches_agg(timestamptz, text, boolean) IS
     'a group''s touches (rows with a non-NULL channel) and conversions (rows with is_conversion), each conversion worth 1';

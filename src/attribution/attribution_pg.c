@@ -34,6 +34,7 @@ PG_FUNCTION_INFO_V1(touches_to_bytea);
 PG_FUNCTION_INFO_V1(touches_from_bytea);
 PG_FUNCTION_INFO_V1(touches_agg_transfn);
 PG_FUNCTION_INFO_V1(touches_rollup_transfn);
+PG_FUNCTION_INFO_V1(touches_rollup_combinefn);
 PG_FUNCTION_INFO_V1(touches_combinefn);
 PG_FUNCTION_INFO_V1(touches_serialfn);
 PG_FUNCTION_INFO_V1(touches_deserialfn);
@@ -251,23 +252,6 @@ touches_agg_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/* touches_rollup(t): the events of stored touches values together. */
-Datum
-touches_rollup_transfn(PG_FUNCTION_ARGS)
-{
-	MemoryContext cxt = b2b_agg_context(fcinfo);
-	TouchesState *s = PG_ARGISNULL(0) ? state_new(cxt) : (TouchesState *) PG_GETARG_POINTER(0);
-	struct varlena *v;
-	uint32		n;
-
-	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(s);
-	v = touches_arg(fcinfo, 1);
-	n = b2b_get_u32((const uint8 *) VARDATA(v) + 1);
-	state_add_events(s, (const uint8 *) VARDATA(v) + ATTR_HEADER_SIZE, VARSIZE(v) - VARHDRSZ - ATTR_HEADER_SIZE, n);
-	PG_RETURN_POINTER(s);
-}
-
 Datum
 touches_combinefn(PG_FUNCTION_ARGS)
 {
@@ -355,6 +339,56 @@ touches_finalfn(PG_FUNCTION_ARGS)
 		out = attr_encode_event(out, &events[i]);
 	}
 	PG_RETURN_POINTER(v);
+}
+
+/* ---- touches_rollup: stored values together, a touches state ------------------------ */
+
+/*
+ * The events of a and b as one sorted touches value (palloc'd in the current
+ * context; nodeAgg copies a new transition value into its own).  The state is
+ * the concrete type, so Citus and parallel plans combine it as it is; each
+ * step rewrites the whole value, which suits a lead's few stored values.
+ */
+static Datum
+touches_merge(FunctionCallInfo fcinfo)
+{
+	uint32		na,
+				nb;
+	AttrEvent  *a = touches_events(fcinfo, 0, &na);
+	AttrEvent  *b = touches_events(fcinfo, 1, &nb);
+	AttrEvent  *all;
+	Size		size = ATTR_HEADER_SIZE;
+	struct varlena *v;
+	uint8	   *out;
+
+	if ((uint64) na + nb > ATTR_MAX_EVENTS)
+		too_many_events((uint64) na + nb);
+	all = palloc(sizeof(AttrEvent) * Max(na + nb, 1));
+	memcpy(all, a, sizeof(AttrEvent) * na);
+	memcpy(all + na, b, sizeof(AttrEvent) * nb);
+	attr_sort(all, na + nb);
+	for (uint32 i = 0; i < na + nb; i++)
+		size += attr_event_size(all[i].channel_len, all[i].value_len);
+	v = palloc(VARHDRSZ + size);
+	SET_VARSIZE(v, VARHDRSZ + size);
+	out = (uint8 *) VARDATA(v);
+	attr_encode_header(out, na + nb);
+	out += ATTR_HEADER_SIZE;
+	for (uint32 i = 0; i < na + nb; i++)
+		out = attr_encode_event(out, &all[i]);
+	PG_RETURN_POINTER(v);
+}
+
+Datum
+touches_rollup_transfn(PG_FUNCTION_ARGS)
+{
+	return touches_merge(fcinfo);
+}
+
+Datum
+touches_rollup_combinefn(PG_FUNCTION_ARGS)
+{
+	return touches_merge(fcinfo);
 }
 
 /* ---- attribution(t, model, lookback, params) ------------------------------------- */
