@@ -54,6 +54,15 @@ SELECT channel, touch_ts, credit FROM attribution(
 SELECT lead, conversion_ts, position, channel, credit FROM attr_leads, attribution(t, 'position')
 ORDER BY lead, conversion_ts, position;
 
+-- Custom position weights: first 0.3, last 0.5, the middle 0.2; with 2 touches (lead 2)
+-- the ends' proportion 0.3 : 0.5 = 0.375 : 0.625.
+SELECT lead, conversion_ts, position, channel, credit
+FROM attr_leads, attribution(t, 'position', '90 days', '{"first": 0.3, "last": 0.5}')
+WHERE lead IN (1, 2) ORDER BY lead, conversion_ts, position;
+-- first 0.1 and last 0.8 (jsonb sets "last" first: the sum is checked at the end): 0.1 / 0.1 / 0.8.
+SELECT position, credit FROM attr_leads, attribution(t, 'position', '90 days', '{"first": 0.1, "last": 0.8}')
+WHERE lead = 1 AND conversion_ts = '2025-01-06' ORDER BY 1;
+
 -- time_decay (half-life 7 days): ages from the conversion of day 6 are 5, 3 and 1 days;
 -- weights 2^(-5/7), 2^(-3/7), 2^(-1/7), normalised, each rounded to 10 decimals half up,
 -- the remainder to the last.  The plain formula beside it:
@@ -114,6 +123,9 @@ SELECT * FROM attr_leads, attribution(t, 'linear', '90 days', '{"half_life": "7 
 SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"half_life": "-7 days"}') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"half_life": 7}') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, 'linear', '90 days', '[]') WHERE lead = 1;
+SELECT * FROM attr_leads, attribution(t, 'position', '90 days', '{"first": 0.7}') WHERE lead = 1;
+SELECT * FROM attr_leads, attribution(t, 'position', '90 days', '{"first": 1.2, "last": 0}') WHERE lead = 1;
+SELECT * FROM attr_leads, attribution(t, 'position', '90 days', '{"last": "0.3"}') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, 'linear', '-1 day') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, 'linear', '3 months') WHERE lead = 1;
 SELECT * FROM attr_leads, attribution(t, NULL) WHERE lead = 1;
@@ -135,6 +147,9 @@ SELECT row_number() OVER () AS n, pg_temp.sqlstate_of(q) AS sqlstate FROM (VALUE
   ($$SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"half_life": "-7 days"}') WHERE lead = 1$$),
   ($$SELECT * FROM attr_leads, attribution(t, 'time_decay', '90 days', '{"half_life": 7}') WHERE lead = 1$$),
   ($$SELECT * FROM attr_leads, attribution(t, 'linear', '90 days', '[]') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'position', '90 days', '{"first": 0.7}') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'position', '90 days', '{"first": 1.2, "last": 0}') WHERE lead = 1$$),
+  ($$SELECT * FROM attr_leads, attribution(t, 'position', '90 days', '{"last": "0.3"}') WHERE lead = 1$$),
   ($$SELECT * FROM attr_leads, attribution(t, 'linear', '-1 day') WHERE lead = 1$$),
   ($$SELECT * FROM attr_leads, attribution(t, 'linear', '3 months') WHERE lead = 1$$),
   ($$SELECT * FROM attr_leads, attribution(t, NULL) WHERE lead = 1$$),

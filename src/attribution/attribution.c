@@ -172,6 +172,8 @@ attr_options_init(AttrOptions *o, const char *model, size_t len)
 	o->half_life_us = ATTR_DEFAULT_HALF_LIFE_US;
 	o->direct = (const uint8_t *) "direct";
 	o->direct_len = 6;
+	o->first_share = 0.4;
+	o->last_share = 0.4;
 	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
 		if (name_is(models[i].name, model, len))
 		{
@@ -194,7 +196,25 @@ attr_param_lookup(const AttrOptions *o, const char *key, size_t len, AttrParam *
 		*param = ATTR_PARAM_DIRECT;
 		return o->model == ATTR_LAST_NON_DIRECT ? ATTR_OK : ATTR_PARAM_NOT_FOR_MODEL;
 	}
+	if (name_is("first", key, len) || name_is("last", key, len))
+	{
+		*param = key[0] == 'f' ? ATTR_PARAM_FIRST : ATTR_PARAM_LAST;
+		return o->model == ATTR_POSITION ? ATTR_OK : ATTR_PARAM_NOT_FOR_MODEL;
+	}
 	return ATTR_UNKNOWN_PARAM;
+}
+
+AttrStatus
+attr_set_share(AttrOptions *o, AttrParam param, double share)
+{
+	/* written so that NaN fails; the sum is checked once all are set (attr_options_check) */
+	if (!(share >= 0 && share <= 1))
+		return ATTR_BAD_WEIGHTS;
+	if (param == ATTR_PARAM_FIRST)
+		o->first_share = share;
+	else
+		o->last_share = share;
+	return ATTR_OK;
 }
 
 AttrStatus
@@ -213,6 +233,12 @@ attr_set_half_life(AttrOptions *o, int64_t us)
 		return ATTR_BAD_HALF_LIFE;
 	o->half_life_us = us;
 	return ATTR_OK;
+}
+
+AttrStatus
+attr_options_check(const AttrOptions *o)
+{
+	return o->first_share + o->last_share <= 1 ? ATTR_OK : ATTR_BAD_WEIGHTS;
 }
 
 void
@@ -273,12 +299,21 @@ attr_credits(const AttrEvent *touches, size_t n,
 			break;
 		case ATTR_POSITION:
 			if (n == 2)
-				units[0] = ATTR_CREDIT_SCALE / 2;
+			{
+				/* the ends share it all, in their proportion (40/40: 50/50) */
+				double		ends = o->first_share + o->last_share;
+
+				units[0] = ends > 0 ? share_units(o->first_share / ends) : ATTR_CREDIT_SCALE / 2;
+			}
 			else if (n > 2)
 			{
-				units[0] = ATTR_CREDIT_SCALE / 10 * 4;
+				int64_t		first = share_units(o->first_share);
+				int64_t		middle = ATTR_CREDIT_SCALE - first - share_units(o->last_share);
+
+				/* the middle's total in units, then per touch: 40/40 gives exactly 0.2 / (n - 2) */
+				units[0] = first;
 				for (i = 1; i + 1 < n; i++)
-					units[i] = share_units(0.2 / (double) (n - 2));
+					units[i] = share_units((double) middle / (double) ATTR_CREDIT_SCALE / (double) (n - 2));
 			}
 			break;
 		case ATTR_TIME_DECAY:

@@ -45,7 +45,8 @@ typedef enum AttrStatus
 	ATTR_UNKNOWN_PARAM,
 	ATTR_PARAM_NOT_FOR_MODEL,
 	ATTR_BAD_LOOKBACK,
-	ATTR_BAD_HALF_LIFE
+	ATTR_BAD_HALF_LIFE,
+	ATTR_BAD_WEIGHTS
 } AttrStatus;
 
 typedef struct AttrEvent
@@ -98,7 +99,9 @@ typedef enum AttrModel
 typedef enum AttrParam
 {
 	ATTR_PARAM_HALF_LIFE,		/* time_decay: an interval, default 7 days */
-	ATTR_PARAM_DIRECT			/* last_non_direct: the direct channel's name, default 'direct' */
+	ATTR_PARAM_DIRECT,			/* last_non_direct: the direct channel's name, default 'direct' */
+	ATTR_PARAM_FIRST,			/* position: the first touch's share, default 0.4 */
+	ATTR_PARAM_LAST				/* position: the last touch's share, default 0.4 */
 } AttrParam;
 
 typedef struct AttrOptions
@@ -108,6 +111,8 @@ typedef struct AttrOptions
 	int64_t		half_life_us;
 	const uint8_t *direct;
 	size_t		direct_len;
+	double		first_share;	/* position: the rest is shared by the middle touches */
+	double		last_share;
 } AttrOptions;
 
 #define ATTR_DEFAULT_HALF_LIFE_US	(INT64_C(7) * 86400 * 1000000)
@@ -118,6 +123,10 @@ extern AttrStatus attr_options_init(AttrOptions *o, const char *model, size_t le
 extern AttrStatus attr_param_lookup(const AttrOptions *o, const char *key, size_t len, AttrParam *param);
 extern AttrStatus attr_set_lookback(AttrOptions *o, int64_t us);
 extern AttrStatus attr_set_half_life(AttrOptions *o, int64_t us);
+/* Custom position weights: each in [0, 1] (ATTR_BAD_WEIGHTS)... */
+extern AttrStatus attr_set_share(AttrOptions *o, AttrParam param, double share);
+/* ... and together at most 1, once every parameter is set (ATTR_BAD_WEIGHTS). */
+extern AttrStatus attr_options_check(const AttrOptions *o);
 
 /*
  * The path of the conversion at events[conv] (sorted): the touches in

@@ -432,13 +432,30 @@ parse_params(FunctionCallInfo fcinfo, Jsonb *params, AttrOptions *o)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown attribution parameter \"%s\"", key_text(&key)),
-					 errhint("The parameters are half_life (model time_decay) and direct (model last_non_direct).")));
+					 errhint("The parameters are half_life (model time_decay), direct (model last_non_direct), first and last (model position).")));
 		if (st == ATTR_PARAM_NOT_FOR_MODEL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("attribution parameter \"%s\" does not apply to model \"%s\"",
 							key_text(&key), model_text(fcinfo)),
-					 errhint("half_life applies to time_decay, direct to last_non_direct.")));
+					 errhint("half_life applies to time_decay, direct to last_non_direct, first and last to position.")));
+		if (param == ATTR_PARAM_FIRST || param == ATTR_PARAM_LAST)
+		{
+			double		share;
+
+			if (value.type != jbvNumeric)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("attribution parameter \"%s\" must be a number", key_text(&key)),
+						 errhint("Give the share of the touch, for example 0.4.")));
+			share = b2b_numeric_to_double(value.val.numeric);
+			if (attr_set_share(o, param, share) != ATTR_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("attribution parameter \"%s\" must be between 0 and 1", key_text(&key)),
+						 errdetail("The value given is %s.", b2b_numeric_text(value.val.numeric))));
+			continue;
+		}
 		if (value.type != jbvString)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -500,6 +517,11 @@ attribution(PG_FUNCTION_ARGS)
 				 errhint("The models are first, last, last_non_direct, linear, time_decay and position.")));
 	(void) attr_set_lookback(&o, b2b_interval_usec(PG_GETARG_INTERVAL_P(2), "lookback"));
 	parse_params(fcinfo, PG_GETARG_JSONB_P(3), &o);
+	if (attr_options_check(&o) != ATTR_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("position weights first and last must add up to at most 1"),
+				 errdetail("They are %g and %g (a share not given is 0.4).", o.first_share, o.last_share)));
 
 	if (PG_ARGISNULL(0))
 	{

@@ -5,7 +5,7 @@
 -- conversion is its 'paid' event.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(13);
+SELECT plan(14);
 
 CREATE SCHEMA attr_tap;
 SET search_path = attr_tap, public;
@@ -80,6 +80,25 @@ SELECT set_eq('SELECT channel, credit FROM attr_tap.ours(''' || m || ''')',
               'SELECT channel, credit FROM attr_tap.oracle(''' || m || ''')',
               m || ': credit per channel equals the window-function oracle to the last digit')
 FROM unnest('{first,last,last_non_direct,linear,position,time_decay}'::text[]) m;
+
+-- Custom position weights (first 0.3, last 0.5): the first's units, the middle's total
+-- in units shared per touch, the remainder to the last; 2 touches 0.375 / 0.625.
+SELECT set_eq(
+  $$SELECT a.channel, sum(a.credit) FROM attr_tap.leads, attribution(t, 'position', '90 days', '{"first": 0.3, "last": 0.5}') a
+    WHERE a.channel <> '(none)' GROUP BY 1$$,
+  $$WITH u AS (
+      SELECT lead, conv_ts, channel, pos, n,
+             CASE WHEN n = 1 THEN 0
+                  WHEN n = 2 THEN CASE WHEN pos = 1 THEN 3750000000 ELSE 0 END
+                  WHEN pos = 1 THEN 3000000000
+                  WHEN pos < n THEN floor(((2000000000::float8 / 1e10::float8) / (n - 2)) * 1e10::float8 + 0.5)::bigint
+                  ELSE 0 END AS units
+      FROM attr_tap.path)
+    SELECT channel, sum(CASE WHEN pos < n THEN units
+                             ELSE 10000000000 - (SELECT coalesce(sum(units), 0) FROM u u2
+                                                 WHERE u2.lead = u.lead AND u2.conv_ts = u.conv_ts AND u2.pos < u2.n) END) / 10000000000.0
+    FROM u GROUP BY 1$$,
+  'position with first 0.3 and last 0.5: credit per channel equals the oracle to the last digit');
 
 SELECT is((SELECT count(*) FROM (SELECT a.conversion_ts, leads.lead FROM attr_tap.leads, attribution(t, 'time_decay') a
                                  GROUP BY 1, 2 HAVING sum(a.credit) <> 1) x), 0::bigint,

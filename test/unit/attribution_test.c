@@ -129,6 +129,33 @@ test_models(void)
 	ok(attr_set_half_life(&o, 0) == ATTR_BAD_HALF_LIFE, "half-life 0 is refused");
 	ok(attr_set_lookback(&o, -1) == ATTR_BAD_LOOKBACK, "negative lookback is refused");
 
+	/* custom position weights first 0.3, last 0.5: 5 touches 0.3, 0.0666666667 x 3, the last 0.4999999999 */
+	for (int i = 0; i < 5; i++)
+		ev[i] = touch(i, "x");
+	o = options("position");
+	ok(attr_set_share(&o, ATTR_PARAM_FIRST, 0.3) == ATTR_OK && attr_set_share(&o, ATTR_PARAM_LAST, 0.5) == ATTR_OK,
+	   "position weights 0.3 / 0.5");
+	attr_credits(ev, 5, &o, u);
+	ok(u[0] == 3000000000 && u[1] == 666666667 && u[3] == 666666667 && u[4] == 4999999999,
+	   "custom position weights: the middle shares the rest, remainder to the last");
+	/* 2 touches: 0.3 : 0.5 = 0.375 : 0.625 */
+	attr_credits(ev, 2, &o, u);
+	ok(u[0] == 3750000000 && u[1] == 6250000000, "custom position weights, 2 touches: the ends' proportion");
+	ok(attr_set_share(&o, ATTR_PARAM_FIRST, 0.6) == ATTR_OK && attr_options_check(&o) == ATTR_BAD_WEIGHTS,
+	   "first + last above 1 is refused once both are set");
+	ok(attr_set_share(&o, ATTR_PARAM_LAST, 0.4) == ATTR_OK && attr_options_check(&o) == ATTR_OK,
+	   "first 0.6 and last 0.4 together are fine, in either order");
+	ok(attr_set_share(&o, ATTR_PARAM_FIRST, 1.5) == ATTR_BAD_WEIGHTS, "a share above 1 is refused");
+	ok(attr_set_share(&o, ATTR_PARAM_LAST, -0.1) == ATTR_BAD_WEIGHTS, "a negative share is refused");
+	ok(attr_set_share(&o, ATTR_PARAM_LAST, 0.0 / 0.0) == ATTR_BAD_WEIGHTS, "a NaN share is refused");
+	o = options("position");
+	attr_set_share(&o, ATTR_PARAM_FIRST, 0);
+	attr_set_share(&o, ATTR_PARAM_LAST, 0);
+	attr_credits(ev, 2, &o, u);
+	ok(u[0] == ONE / 2 && u[1] == ONE / 2, "position 0 / 0 with 2 touches: 50/50");
+	attr_credits(ev, 4, &o, u);
+	ok(u[0] == 0 && u[1] == ONE / 2 && u[2] == ONE / 2 && u[3] == 0, "position 0 / 0: all to the middle");
+
 	/* linear over 7: 1/7 = 0.1428571429 six times (half up), the last 0.1428571426 */
 	for (int i = 0; i < 7; i++)
 		ev[i] = touch(i, "x");
