@@ -26,12 +26,6 @@
 #include "common/b2b_pg.h"
 #include "common/bytes.h"
 
-PG_FUNCTION_INFO_V1(touches_in);
-PG_FUNCTION_INFO_V1(touches_out);
-PG_FUNCTION_INFO_V1(touches_recv);
-PG_FUNCTION_INFO_V1(touches_send);
-PG_FUNCTION_INFO_V1(touches_to_bytea);
-PG_FUNCTION_INFO_V1(touches_from_bytea);
 PG_FUNCTION_INFO_V1(touches_agg_transfn);
 PG_FUNCTION_INFO_V1(touches_rollup_transfn);
 PG_FUNCTION_INFO_V1(touches_rollup_combinefn);
@@ -104,43 +98,8 @@ touches_arg(FunctionCallInfo fcinfo, int argno)
 	return PG_GETARG_VARLENA_P(argno);
 }
 
-Datum
-touches_in(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_from_text(&touches_io, PG_GETARG_CSTRING(0)));
-}
-
-Datum
-touches_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(b2b_state_to_text(&touches_io, touches_arg(fcinfo, 0)));
-}
-
-Datum
-touches_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(b2b_state_recv(&touches_io, (StringInfo) PG_GETARG_POINTER(0)));
-}
-
-Datum
-touches_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&touches_io, touches_arg(fcinfo, 0)));
-}
-
-Datum
-touches_to_bytea(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(b2b_state_to_binary(&touches_io, touches_arg(fcinfo, 0)));
-}
-
-Datum
-touches_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(b2b_state_from_binary(&touches_io, (const uint8 *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
-}
+B2B_STATE_TYPE_IO(touches, touches_io, touches_arg(fcinfo, 0));
+B2B_STATE_TYPE_BYTEA_CASTS(touches, touches_io, touches_arg(fcinfo, 0));
 
 /* ---- the aggregates: touches_agg and touches_rollup ----------------------------- */
 
