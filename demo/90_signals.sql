@@ -1,5 +1,6 @@
 -- Signals: what falls before churn (churn_signals), is the health model still good
--- (score_auc, precision and recall per band), and the trial's magic action (action_lift).
+-- (score_auc, precision and recall per band), the trial's magic action (action_lift) and the
+-- high-value accounts (account_engagement).
 SET timezone = 'UTC';
 CREATE TEMP TABLE demo_churn_day AS
 SELECT account_id, min((m).period) AS churned_at
@@ -77,3 +78,13 @@ FROM (SELECT action_lift(first_days, converted, 20) AS lifts
             WHERE t.plan = 'trial'
             GROUP BY t.account_id) per_trial) x,
      unnest(x.lifts) l;
+
+\echo
+\echo '--- High-value accounts on 2025-09-01: breadth, depth, active days over 30 days, trend vs the 30 before ---'
+SELECT a.account_id, a.name, (x.e).users, (x.e).features, (x.e).active_days, (x.e).events,
+       round((x.e).users_trend::numeric, 2) AS users_trend, round((x.e).events_trend::numeric, 2) AS events_trend,
+       rank() OVER (ORDER BY (x.e).users DESC, (x.e).features DESC, (x.e).active_days DESC, (x.e).events DESC) AS rank
+FROM (SELECT account_id, account_engagement(user_id, event, ts, '2025-09-01') AS e
+      FROM events WHERE account_id IS NOT NULL GROUP BY account_id) x
+JOIN accounts a USING (account_id)
+ORDER BY rank LIMIT 10;

@@ -94,6 +94,26 @@ FROM ev e JOIN refs r USING (account);
 SELECT churn_signals_model(e.ts, e.event, r.ref_at, r.churned, '10 days', '30 days', 5) IS NULL AS no_model
 FROM ev e JOIN refs r USING (account) WHERE e.event = 'ticket';
 
+-- ---- account_engagement -------------------------------------------------------------------
+-- as_of 2025-06-30, window 10 days: current (06-20, 06-30], previous (06-10, 06-20].
+-- Current: user 1 on 06-30 (report) and 06-29 23:00 (export) -- day 0 is (06-29, 06-30] --,
+-- user 2 on 06-25 (report), a row without user or feature on 06-25: 2 users, 2 features,
+-- 2 active days, 4 events.  Previous: user 1 on 06-20 exactly (login), user 3 on 06-15
+-- (NULL feature): 2 users, 1 feature, 2 days, 2 events.  Rows after as_of or before
+-- 06-10 are ignored.  Trends 2/2 = 1 and 4/2 = 2.
+CREATE TEMP TABLE eng(account text, user_id bigint, feature text, ts timestamptz);
+INSERT INTO eng VALUES ('A', 1, 'report', '2025-06-30'), ('A', 1, 'export', '2025-06-29 23:00'),
+  ('A', 2, 'report', '2025-06-25'), ('A', NULL, NULL, '2025-06-25'),
+  ('A', 1, 'login', '2025-06-20'), ('A', 3, NULL, '2025-06-15'),
+  ('A', 4, 'login', '2025-07-01'), ('A', 5, 'login', '2025-06-10'), ('B', 9, 'x', '2025-01-01');
+SELECT account, (e).* FROM (SELECT account, account_engagement(user_id, feature, ts, '2025-06-30', '10 days') e
+                            FROM eng GROUP BY account) x ORDER BY account;
+-- The default window is 30 days: every row of A but the one after as_of is current.
+SELECT (account_engagement(user_id, feature, ts, '2025-06-30')).users FROM eng WHERE account = 'A';
+PREPARE engage_at(timestamptz, interval) AS
+  SELECT (account_engagement(user_id, feature, ts, $1, $2)).events FROM eng;
+EXECUTE engage_at('2025-06-30', '10 days');
+
 -- ---- errors -------------------------------------------------------------------------------
 \set VERBOSITY verbose
 SELECT pg_temp.fails($$SELECT action_lift(actions, converted, 0) FROM users5$$);
@@ -109,6 +129,10 @@ SELECT pg_temp.fails($$SELECT churn_signals(ts, event, now(), true, '30 days', e
 SELECT pg_temp.fails($$SELECT churn_signals_model(ts, event, now(), true, '30 days', '90 days', 0) FROM ev$$);
 SELECT pg_temp.fails($$SELECT churn_signals_model(ts, event, now(), true, '30 days', '90 days', NULL) FROM ev$$);
 SELECT pg_temp.fails($$SELECT churn_signals(ts, event, now(), true, '30 days', '90 days', 3) FROM ev$$);
+SELECT pg_temp.fails($$SELECT account_engagement(user_id, feature, ts, NULL) FROM eng$$);
+SELECT pg_temp.fails($$SELECT account_engagement(user_id, feature, ts, '-infinity') FROM eng$$);
+SELECT pg_temp.fails($$SELECT account_engagement(user_id, feature, ts, now(), '1 month') FROM eng$$);
+SELECT pg_temp.fails($$SELECT account_engagement(user_id, feature, ts, ts) FROM eng$$);
 \set VERBOSITY default
 
 -- ---- parallel plans give the serial answers -----------------------------------------------
@@ -124,7 +148,8 @@ CREATE TEMP TABLE serial AS
 SELECT score_auc(score, outcome) AS auc,
        action_lift(ARRAY[event, CASE WHEN churned THEN 'x' END], outcome)::text AS lift,
        churn_signals(ts, event, ref_at, churned, '30 days', '60 days')::text AS churn,
-       churn_signals_model(ts, event, ref_at, churned, '30 days', '60 days', 2) AS model
+       churn_signals_model(ts, event, ref_at, churned, '30 days', '60 days', 2) AS model,
+       account_engagement(g % 3000, event || (g % 11), ts, '2025-06-01', '40 days')::text AS engagement
 FROM sig_rows;
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
@@ -133,10 +158,11 @@ CREATE TEMP TABLE parallel AS
 SELECT score_auc(score, outcome) AS auc,
        action_lift(ARRAY[event, CASE WHEN churned THEN 'x' END], outcome)::text AS lift,
        churn_signals(ts, event, ref_at, churned, '30 days', '60 days')::text AS churn,
-       churn_signals_model(ts, event, ref_at, churned, '30 days', '60 days', 2) AS model
+       churn_signals_model(ts, event, ref_at, churned, '30 days', '60 days', 2) AS model,
+       account_engagement(g % 3000, event || (g % 11), ts, '2025-06-01', '40 days')::text AS engagement
 FROM sig_rows;
 SELECT s.auc = p.auc AS auc_same, s.lift = p.lift AS lift_same, s.churn = p.churn AS churn_same,
-       s.model = p.model AS model_same, s.auc BETWEEN 0 AND 1 AS auc_in_range
+       s.model = p.model AS model_same, s.engagement = p.engagement AS engagement_same, s.auc BETWEEN 0 AND 1 AS auc_in_range
 FROM serial s, parallel p;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;

@@ -63,3 +63,22 @@ INSERT INTO bench_case (workload, impl, reference, query) VALUES
      WHERE t.plan = 'trial' GROUP BY t.account_id)
    SELECT (l).* FROM (SELECT unnest(action_lift(acts, converted)) l FROM per_trial) x
    $q$);
+
+-- Account engagement at 2025-09-01: distinct users, features, days and events, 30 days and the 30 before.
+INSERT INTO bench_case (workload, impl, reference, query) VALUES
+  ('account engagement, every account, two 30-day windows', 'plain SQL (count DISTINCT ... FILTER)', true, $q$
+   SELECT account_id,
+     count(DISTINCT user_id) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01'),
+     count(DISTINCT event) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01'),
+     count(DISTINCT floor(extract(epoch FROM timestamptz '2025-09-01' - ts) / 86400)) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01'),
+     count(*) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01'),
+     count(DISTINCT user_id) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days'),
+     count(DISTINCT event) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days'),
+     count(DISTINCT floor(extract(epoch FROM timestamptz '2025-09-01' - ts) / 86400)) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days'),
+     count(*) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days')
+   FROM events WHERE account_id IS NOT NULL GROUP BY account_id
+   $q$),
+  ('account engagement, every account, two 30-day windows', 'account_engagement', false, $q$
+   SELECT account_id, (e).* FROM (SELECT account_id, account_engagement(user_id, event, ts, '2025-09-01') AS e
+                                  FROM events WHERE account_id IS NOT NULL GROUP BY account_id) x
+   $q$);

@@ -12,6 +12,8 @@
  *   counters       per name (an action, an event type) a few 64-bit counters,
  *                  names kept in the engine's EngTable: the state of
  *                  action_lift and churn_signals.
+ *   engagement     account_engagement: exact distinct users, features and
+ *                  active days of an account in two windows.
  *   statistics     the formulas of lift, its confidence interval, the
  *                  two-proportion test, and the drop ratios.
  *
@@ -174,5 +176,75 @@ extern void sig_churn_row(const uint64_t counts[4], int64_t recent_len, int64_t 
 
 /* Order for churn_signals: smaller p first, no test last, then by name. */
 extern int	sig_churn_order(const SigChurnRow *a, const SigChurnRow *b);
+
+/* ---- account_engagement: breadth and depth of use over a window ------------------------- */
+
+/*
+ * The rows of one account (or company) in two windows ending at as_of:
+ * current = (as_of - window, as_of], previous = (as_of - 2 window, as_of - window].
+ * Distinct users, features and active days are exact: sets of keys, each key
+ * tagged with its window (one byte, 0 current, 1 previous) so one EngTable holds
+ * both windows.  An active day is a 24-hour slice counted back from as_of.
+ */
+typedef enum SigSet
+{
+	SIG_SET_USERS = 0,
+	SIG_SET_FEATURES = 1,
+	SIG_SET_DAYS = 2,
+	SIG_NSETS = 3
+} SigSet;
+
+#define SIG_ENGAGE_VERSION 1
+#define SIG_DAY_US INT64_C(86400000000)
+
+/*
+ * A set of tagged keys as records [u8 window][u32 length][key bytes] in one
+ * buffer, appended as rows come and sorted and deduplicated when the buffer
+ * fills (and before it is read or encoded): a group costs the bytes of its
+ * distinct keys, not a hash table.
+ */
+typedef struct SigKeySet
+{
+	uint8_t    *buf;
+	size_t		len;
+	size_t		cap;
+	size_t		compact_len;	/* buf[0 .. compact_len) is sorted and distinct */
+	uint64_t	distinct[2];	/* per window, of the compacted prefix */
+} SigKeySet;
+
+typedef struct SigEngage
+{
+	EngMemory  *memory;
+	int64_t		as_of;
+	int64_t		window_us;
+	uint64_t	events[2];
+	SigKeySet	sets[SIG_NSETS];
+} SigEngage;
+
+typedef struct SigEngageRow
+{
+	uint64_t	users[2], features[2], active_days[2], events[2];
+	double		users_trend, events_trend;	/* current / previous */
+	bool		has_users_trend, has_events_trend;
+} SigEngageRow;
+
+extern SigStatus sig_engage_init(SigEngage *e, EngMemory *memory, int64_t as_of, int64_t window_us);
+extern void sig_engage_free(SigEngage *e);
+/* Which window ts falls in: 0 current, 1 previous, -1 neither. */
+extern int	sig_engage_window(const SigEngage *e, int64_t ts);
+/* One row: its user (has_user false: none), its feature (NULL: none), its time. */
+extern SigStatus sig_engage_add(SigEngage *e, int64_t ts, bool has_user, int64_t user,
+								const uint8_t *feature, uint32_t feature_len);
+/* Add b into a (same as_of and window, checked by the caller). */
+extern SigStatus sig_engage_merge(SigEngage *a, const SigEngage *b);
+/* Sort and deduplicate every set (before reading or encoding). */
+extern SigStatus sig_engage_compact(SigEngage *e);
+extern void sig_engage_row(const SigEngage *e, SigEngageRow *out);
+/* Encoding (of a compacted state): u8 version, i64 as_of, i64 window, 2 x u64 events,
+ * then per set u64 length and its records, sorted and distinct. */
+extern size_t sig_engage_encoded_size(const SigEngage *e);
+extern void sig_engage_encode(const SigEngage *e, uint8_t *out);
+/* Decode into e, freshly initialised (its as_of and window are replaced by the bytes'). */
+extern const char *sig_engage_decode(SigEngage *e, const uint8_t *in, size_t len);
 
 #endif							/* B2B_SIGNALS_H */

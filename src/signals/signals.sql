@@ -1,7 +1,8 @@
 -- Signals (src/signals/): what predicts churn and conversion.  score_auc backtests
 -- a score against outcomes, action_lift finds the actions after which users
 -- convert, churn_signals finds the events whose rate falls (or rises) before churn
--- and churn_signals_model turns the best of them into a health model.
+-- and churn_signals_model turns the best of them into a health model; account_engagement
+-- measures how broadly and deeply an account uses the product, for a sales list.
 -- Every aggregate has an internal state of bounded size (the distinct scores, the
 -- distinct action or event names) with validated serialize/deserialize functions.
 
@@ -145,3 +146,58 @@ COMMENT ON AGGREGATE churn_signals(timestamptz, text, timestamptz, boolean, inte
     'per event type: counts in the recent and baseline windows before each account''s reference date (its churn, or a date for retained accounts), rate ratios of churned and retained accounts, their difference and a two-proportion test, most separating first';
 COMMENT ON AGGREGATE churn_signals_model(timestamptz, text, timestamptz, boolean, interval, interval, integer) IS
     'a health model (jsonb, as health_score takes it) of the k most separating churn_signals: weight |z|, direction up for signals that fall before churn';
+
+-- ---- account_engagement(user_id, feature, ts, as_of [, window]): high-value accounts --------
+
+CREATE TYPE account_engagement AS (
+    users                bigint,
+    features             bigint,
+    active_days          bigint,
+    events               bigint,
+    previous_users       bigint,
+    previous_features    bigint,
+    previous_active_days bigint,
+    previous_events      bigint,
+    users_trend          double precision,
+    events_trend         double precision
+);
+COMMENT ON TYPE account_engagement IS
+    'a group''s distinct users, features and active days and its events in the window ending at as_of and in the window before, with trends';
+
+CREATE FUNCTION account_engagement_transfn(internal, bigint, text, timestamptz, timestamptz)
+    RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION account_engagement_transfn(internal, bigint, text, timestamptz, timestamptz, interval)
+    RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION account_engagement_combinefn(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION account_engagement_serialfn(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION account_engagement_deserialfn(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION account_engagement_finalfn(internal) RETURNS account_engagement
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE account_engagement(user_id bigint, feature text, ts timestamptz, as_of timestamptz) (
+    SFUNC = account_engagement_transfn,
+    STYPE = internal,
+    SSPACE = 4096,
+    FINALFUNC = account_engagement_finalfn,
+    COMBINEFUNC = account_engagement_combinefn,
+    SERIALFUNC = account_engagement_serialfn,
+    DESERIALFUNC = account_engagement_deserialfn,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE account_engagement(user_id bigint, feature text, ts timestamptz, as_of timestamptz, "window" interval) (
+    SFUNC = account_engagement_transfn,
+    STYPE = internal,
+    SSPACE = 4096,
+    FINALFUNC = account_engagement_finalfn,
+    COMBINEFUNC = account_engagement_combinefn,
+    SERIALFUNC = account_engagement_serialfn,
+    DESERIALFUNC = account_engagement_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE account_engagement(bigint, text, timestamptz, timestamptz) IS
+    'account_engagement over the 30 days ending at as_of and the 30 days before';
+COMMENT ON AGGREGATE account_engagement(bigint, text, timestamptz, timestamptz, interval) IS
+    'a group''s exact distinct users (breadth), features (depth), active days and events in (as_of - window, as_of] and in the window before, with trends';

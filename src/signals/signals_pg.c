@@ -1,7 +1,7 @@
 /*
  * signals_pg.c
  *		PostgreSQL glue of the signals family: score_auc, action_lift,
- *		churn_signals and churn_signals_model.  The core (signals.c) decides;
+ *		churn_signals, churn_signals_model and account_engagement.  The core (signals.c) decides;
  *		this file converts Datums, owns memory and reports.
  */
 #include "postgres.h"
@@ -38,6 +38,11 @@ PG_FUNCTION_INFO_V1(churn_signals_serialfn);
 PG_FUNCTION_INFO_V1(churn_signals_deserialfn);
 PG_FUNCTION_INFO_V1(churn_signals_finalfn);
 PG_FUNCTION_INFO_V1(churn_signals_model_finalfn);
+PG_FUNCTION_INFO_V1(account_engagement_transfn);
+PG_FUNCTION_INFO_V1(account_engagement_combinefn);
+PG_FUNCTION_INFO_V1(account_engagement_serialfn);
+PG_FUNCTION_INFO_V1(account_engagement_deserialfn);
+PG_FUNCTION_INFO_V1(account_engagement_finalfn);
 
 /* ---- score_auc(score, outcome) ------------------------------------------------------- */
 
@@ -696,4 +701,161 @@ churn_signals_model_finalfn(PG_FUNCTION_ARGS)
 	if (taken == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/* ---- account_engagement(user_id, feature, ts, as_of [, window]) --------------------------- */
+
+#define ENGAGE_NATTS 10
+
+typedef struct EngageState
+{
+	SigEngage	e;
+} EngageState;
+
+static void
+engage_status(SigStatus st)
+{
+	counts_status(st, "account_engagement");
+}
+
+Datum
+account_engagement_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	EngageState *s = PG_ARGISNULL(0) ? NULL : (EngageState *) PG_GETARG_POINTER(0);
+	TimestampTz as_of;
+	int64		window_us = 30 * USECS_PER_DAY;
+	text	   *feature = NULL;
+
+	b2b_require_not_null(fcinfo, 4, "as_of");
+	as_of = PG_GETARG_TIMESTAMPTZ(4);
+	b2b_require_finite(as_of, "as_of");
+	if (PG_NARGS() > 5)
+	{
+		b2b_require_not_null(fcinfo, 5, "window");
+		window_us = b2b_interval_usec(PG_GETARG_INTERVAL_P(5), "window");
+	}
+	if (s == NULL)
+	{
+		CountsArgs *args;
+
+		if (fcinfo->flinfo->fn_extra == NULL)
+			fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CountsArgs));
+		args = (CountsArgs *) fcinfo->flinfo->fn_extra;
+		s = MemoryContextAllocZero(aggcontext, sizeof(EngageState));
+		engage_status(sig_engage_init(&s->e, b2b_engine_memory(fcinfo, aggcontext, &args->budget),
+									  as_of, window_us));
+	}
+	else if (s->e.as_of != as_of || s->e.window_us != window_us)
+		different_parameters("account_engagement");
+	if (PG_ARGISNULL(3) || TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(3)))
+		PG_RETURN_POINTER(s);
+	if (!PG_ARGISNULL(2))
+	{
+		feature = PG_GETARG_TEXT_PP(2);
+		if (VARSIZE_ANY_EXHDR(feature) >= ENG_MAX_KEY)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a feature name is longer than %u bytes", ENG_MAX_KEY - 1)));
+	}
+	engage_status(sig_engage_add(&s->e, PG_GETARG_TIMESTAMPTZ(3), !PG_ARGISNULL(1),
+								 PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1),
+								 feature ? (const uint8 *) VARDATA_ANY(feature) : NULL,
+								 feature ? VARSIZE_ANY_EXHDR(feature) : 0));
+	PG_RETURN_POINTER(s);
+}
+
+Datum
+account_engagement_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = b2b_agg_context(fcinfo);
+	EngageState *a = PG_ARGISNULL(0) ? NULL : (EngageState *) PG_GETARG_POINTER(0);
+	EngageState *b = PG_ARGISNULL(1) ? NULL : (EngageState *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+	{
+		CountsArgs *args;
+
+		if (fcinfo->flinfo->fn_extra == NULL)
+			fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CountsArgs));
+		args = (CountsArgs *) fcinfo->flinfo->fn_extra;
+		a = MemoryContextAllocZero(aggcontext, sizeof(EngageState));
+		engage_status(sig_engage_init(&a->e, b2b_engine_memory(fcinfo, aggcontext, &args->budget),
+									  b->e.as_of, b->e.window_us));
+	}
+	else if (a->e.as_of != b->e.as_of || a->e.window_us != b->e.window_us)
+		different_parameters("account_engagement");
+	engage_status(sig_engage_merge(&a->e, &b->e));
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+account_engagement_serialfn(PG_FUNCTION_ARGS)
+{
+	EngageState *s = (EngageState *) PG_GETARG_POINTER(0);
+	uint8	   *data;
+	bytea	   *out;
+
+	engage_status(sig_engage_compact(&s->e));
+	out = b2b_bytea_new(sig_engage_encoded_size(&s->e), &data);
+	sig_engage_encode(&s->e, data);
+	PG_RETURN_BYTEA_P(out);
+}
+
+Datum
+account_engagement_deserialfn(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	EngageState *s = palloc0(sizeof(EngageState));
+	const char *why;
+
+	b2b_agg_context(fcinfo);
+	engage_status(sig_engage_init(&s->e, b2b_engine_memory_unbounded(CurrentMemoryContext), 0, 1));
+	why = sig_engage_decode(&s->e, (const uint8 *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in));
+	if (why != NULL)
+		b2b_report_bad_bytes("account_engagement state", why);
+	PG_RETURN_POINTER(s);
+}
+
+Datum
+account_engagement_finalfn(PG_FUNCTION_ARGS)
+{
+	EngageState *s;
+	SigEngageRow r;
+	TupleDesc	tupdesc = fcinfo->flinfo->fn_extra;
+	Datum		values[ENGAGE_NATTS];
+	bool		nulls[ENGAGE_NATTS] = {false};
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (tupdesc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(get_fn_expr_rettype(fcinfo->flinfo), -1));
+		if (tupdesc->natts != ENGAGE_NATTS)
+			elog(ERROR, "account_engagement type has %d columns, expected %d", tupdesc->natts, ENGAGE_NATTS);
+		fcinfo->flinfo->fn_extra = tupdesc;
+		MemoryContextSwitchTo(old);
+	}
+	s = (EngageState *) PG_GETARG_POINTER(0);
+	engage_status(sig_engage_compact(&s->e));
+	sig_engage_row(&s->e, &r);
+	values[0] = Int64GetDatum((int64) r.users[0]);
+	values[1] = Int64GetDatum((int64) r.features[0]);
+	values[2] = Int64GetDatum((int64) r.active_days[0]);
+	values[3] = Int64GetDatum((int64) r.events[0]);
+	values[4] = Int64GetDatum((int64) r.users[1]);
+	values[5] = Int64GetDatum((int64) r.features[1]);
+	values[6] = Int64GetDatum((int64) r.active_days[1]);
+	values[7] = Int64GetDatum((int64) r.events[1]);
+	FLOAT_OR_NULL(8, r.has_users_trend, r.users_trend);
+	FLOAT_OR_NULL(9, r.has_events_trend, r.events_trend);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

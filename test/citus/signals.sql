@@ -20,3 +20,7 @@ SELECT account_id, action_lift(acts, converted)::text
 FROM (SELECT account_id, user_id, array_agg(event) AS acts, bool_or(event = 'paid') AS converted
       FROM events WHERE user_id IS NOT NULL GROUP BY account_id, user_id) per_user
 GROUP BY account_id
+
+-- @case account_engagement_by_account pushdown account_engagement
+SELECT account_id, account_engagement(user_id, event, ts, '2025-09-01')::text
+FROM events GROUP BY account_id

@@ -1,6 +1,6 @@
 /*
  * signals_fuzz.c: libFuzzer harness for the decoders of serialized score_auc,
- * action_lift and churn_signals states.  Any bytes must be rejected or decoded
+ * action_lift, churn_signals and account_engagement states.  Any bytes must be rejected or decoded
  * within bounds; what decodes must encode back to the very same bytes.
  */
 #include <stdint.h>
@@ -51,6 +51,34 @@ counts_round_trip(const uint8_t *data, size_t size, uint8_t kind)
 	sig_counts_free(&c);
 }
 
+static void
+engage_round_trip(const uint8_t *data, size_t size)
+{
+	EngMemory	m;
+	SigEngage	e;
+
+	eng_memory_init(&m, &allocator, 64 << 20);
+	if (sig_engage_init(&e, &m, 0, 1) != SIG_OK)
+		abort();
+	if (sig_engage_decode(&e, data, size) == NULL)
+	{
+		uint8_t    *again;
+		SigEngageRow r;
+
+		if (sig_engage_encoded_size(&e) != size)
+			abort();
+		again = malloc(size);
+		sig_engage_encode(&e, again);
+		if (memcmp(again, data, size) != 0)
+			abort();
+		sig_engage_row(&e, &r);
+		if (r.users[0] > r.events[0] || r.active_days[1] > r.events[1])
+			abort();
+		free(again);
+	}
+	sig_engage_free(&e);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -81,5 +109,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	counts_round_trip(data, size, SIG_KIND_LIFT);
 	counts_round_trip(data, size, SIG_KIND_CHURN);
+	engage_round_trip(data, size);
 	return 0;
 }

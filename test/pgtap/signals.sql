@@ -4,7 +4,7 @@
 -- generator plants (usage down and tickets up before churn, help views flat; the
 -- report created in a trial's first 3 days).
 BEGIN;
-SELECT plan(17);
+SELECT plan(20);
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
 CALL b2b_sample_generate(0.2, 42);
@@ -146,6 +146,32 @@ SELECT lives_ok($$SELECT health_score(e.ts, e.event, '2025-06-01',
                    (SELECT churn_signals_model(e2.ts, e2.event, r.ref_at, r.churned, '30 days', '90 days', 3)
                     FROM events e2 JOIN refs r USING (account_id))) FROM events e GROUP BY e.account_id$$,
                 'health_score accepts the model it builds');
+
+-- ---- account_engagement: every account at 2025-09-01, 30 days and the 30 before ---------------
+CREATE TEMP TABLE engagement AS
+SELECT account_id, (e).* FROM (SELECT account_id, account_engagement(user_id, event, ts, '2025-09-01') AS e
+                               FROM events WHERE account_id IS NOT NULL GROUP BY account_id) x;
+CREATE TEMP TABLE engagement_oracle AS
+SELECT account_id,
+  count(DISTINCT user_id) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01') AS users,
+  count(DISTINCT event) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01') AS features,
+  count(DISTINCT floor(extract(epoch FROM timestamptz '2025-09-01' - ts) / 86400))
+    FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01') AS active_days,
+  count(*) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '30 days' AND ts <= '2025-09-01') AS events,
+  count(DISTINCT user_id) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days') AS previous_users,
+  count(DISTINCT event) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days') AS previous_features,
+  count(DISTINCT floor(extract(epoch FROM timestamptz '2025-09-01' - ts) / 86400))
+    FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days') AS previous_active_days,
+  count(*) FILTER (WHERE ts > timestamptz '2025-09-01' - interval '60 days' AND ts <= timestamptz '2025-09-01' - interval '30 days') AS previous_events
+FROM events WHERE account_id IS NOT NULL GROUP BY account_id;
+SELECT ok((SELECT count(*) > 20 FROM engagement_oracle WHERE users > 1), 'accounts with several active users');
+SELECT set_eq('SELECT account_id, users, features, active_days, events, previous_users, previous_features, previous_active_days, previous_events FROM engagement',
+              'SELECT * FROM engagement_oracle',
+              'account_engagement = count(DISTINCT ...) FILTER per window, every account');
+SELECT is((SELECT count(*) FROM engagement e JOIN engagement_oracle o USING (account_id)
+           WHERE e.users_trend IS NOT DISTINCT FROM (o.users::float8 / nullif(o.previous_users, 0))
+             AND e.events_trend IS NOT DISTINCT FROM (o.events::float8 / nullif(o.previous_events, 0))),
+          (SELECT count(*) FROM engagement), 'trends: current / previous, NULL when the previous window is empty');
 
 SELECT * FROM finish();
 ROLLBACK;

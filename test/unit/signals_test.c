@@ -257,6 +257,72 @@ test_churn(void)
 	ok(sig_churn_order(&r, &s) != 0, "order decides between different p-values");
 }
 
+static void
+test_engagement(void)
+{
+	EngMemory	m;
+	SigEngage	e,
+				f,
+				g;
+	SigEngageRow r;
+	int64_t		asof = 100 * SIG_DAY_US;
+	int64_t		w = 10 * SIG_DAY_US;
+	uint8_t    *bytes;
+	size_t		size;
+
+	eng_memory_init(&m, &allocator, 0);
+	sig_engage_init(&e, &m, asof, w);
+	ok(sig_engage_window(&e, asof) == 0 && sig_engage_window(&e, asof - w) == 1 &&
+	   sig_engage_window(&e, asof - 2 * w) == -1 && sig_engage_window(&e, asof + 1) == -1 &&
+	   sig_engage_window(&e, asof - w + 1) == 0 && sig_engage_window(&e, INT64_MIN) == -1,
+	   "windows (as_of - w, as_of] and (as_of - 2w, as_of - w]");
+	/* current: user 1 twice on day 0 (report, export), user 2 on day 3 (report), a row
+	 * without user or feature on day 3; previous: user 1 on day 12 (login) */
+	sig_engage_add(&e, asof, true, 1, (const uint8_t *) "report", 6);
+	sig_engage_add(&e, asof - 1, true, 1, (const uint8_t *) "export", 6);
+	sig_engage_add(&e, asof - 3 * SIG_DAY_US - 5, true, 2, (const uint8_t *) "report", 6);
+	sig_engage_add(&e, asof - 3 * SIG_DAY_US - 6, false, 0, NULL, 0);
+	sig_engage_add(&e, asof - 12 * SIG_DAY_US, true, 1, (const uint8_t *) "login", 5);
+	sig_engage_add(&e, asof - 30 * SIG_DAY_US, true, 9, (const uint8_t *) "login", 5);
+	sig_engage_compact(&e);
+	sig_engage_row(&e, &r);
+	ok(r.users[0] == 2 && r.features[0] == 2 && r.active_days[0] == 2 && r.events[0] == 4,
+	   "current: 2 users, 2 features, 2 days, 4 events");
+	ok(r.users[1] == 1 && r.features[1] == 1 && r.active_days[1] == 1 && r.events[1] == 1 &&
+	   r.users_trend == 2 && r.events_trend == 4, "previous: 1 of each; trends 2 and 4");
+
+	size = sig_engage_encoded_size(&e);
+	bytes = malloc(size);
+	sig_engage_encode(&e, bytes);
+	sig_engage_init(&f, &m, 0, 1);
+	ok(sig_engage_decode(&f, bytes, size) == NULL && f.as_of == asof && f.sets[SIG_SET_USERS].distinct[0] == 2,
+	   "decode of encode");
+	sig_engage_merge(&f, &e);
+	sig_engage_compact(&f);
+	sig_engage_row(&f, &r);
+	ok(r.users[0] == 2 && r.events[0] == 8, "merging the same rows twice: distinct stay, events add");
+	sig_engage_init(&g, &m, 0, 1);
+	ok(sig_engage_decode(&g, bytes, size - 1) != NULL, "short bytes are refused");
+	sig_engage_free(&g);
+	/* many rows of few users: compaction keeps the buffer small */
+	sig_engage_init(&g, &m, asof, w);
+	for (int i = 0; i < 100000; i++)
+		sig_engage_add(&g, asof - (i % 7) * SIG_DAY_US, true, i % 5, (const uint8_t *) "f", 1);
+	sig_engage_compact(&g);
+	sig_engage_row(&g, &r);
+	ok(r.users[0] == 5 && r.active_days[0] == 7 && r.features[0] == 1 && r.events[0] == 100000 &&
+	   g.sets[SIG_SET_USERS].cap <= 1024, "100,000 rows of 5 users over 7 days: small sets");
+	sig_engage_free(&g);
+	/* events of the current window 4 -> 1: fewer events than distinct days */
+	bytes[17] = 1;
+	sig_engage_init(&g, &m, 0, 1);
+	ok(sig_engage_decode(&g, bytes, size) != NULL, "more distinct keys than events is refused");
+	sig_engage_free(&g);
+	free(bytes);
+	sig_engage_free(&e);
+	sig_engage_free(&f);
+}
+
 int
 main(void)
 {
@@ -264,5 +330,6 @@ main(void)
 	test_auc_merge_and_bytes();
 	test_lift();
 	test_churn();
+	test_engagement();
 	return done_testing();
 }
