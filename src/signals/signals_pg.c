@@ -212,18 +212,25 @@ counts_status(SigStatus st, const char *what)
 	}
 }
 
-static SigCounts *
-counts_new(FunctionCallInfo fcinfo, MemoryContext aggcontext, uint8 kind, const int64 params[3],
-		   const char *what)
+/* A new state's memory, counted against the call site's budget (kept in fn_extra). */
+static EngMemory *
+state_memory(FunctionCallInfo fcinfo, MemoryContext aggcontext)
 {
 	CountsArgs *args;
-	SigCounts  *c;
 
 	if (fcinfo->flinfo->fn_extra == NULL)
 		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CountsArgs));
 	args = (CountsArgs *) fcinfo->flinfo->fn_extra;
-	c = MemoryContextAllocZero(aggcontext, sizeof(SigCounts));
-	counts_status(sig_counts_init(c, b2b_engine_memory(fcinfo, aggcontext, &args->budget), kind), what);
+	return b2b_engine_memory(fcinfo, aggcontext, &args->budget);
+}
+
+static SigCounts *
+counts_new(FunctionCallInfo fcinfo, MemoryContext aggcontext, uint8 kind, const int64 params[3],
+		   const char *what)
+{
+	SigCounts  *c = MemoryContextAllocZero(aggcontext, sizeof(SigCounts));
+
+	counts_status(sig_counts_init(c, state_memory(fcinfo, aggcontext), kind), what);
 	memcpy(c->params, params, sizeof(c->params));
 	return c;
 }
@@ -737,14 +744,8 @@ account_engagement_transfn(PG_FUNCTION_ARGS)
 	}
 	if (s == NULL)
 	{
-		CountsArgs *args;
-
-		if (fcinfo->flinfo->fn_extra == NULL)
-			fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CountsArgs));
-		args = (CountsArgs *) fcinfo->flinfo->fn_extra;
 		s = MemoryContextAllocZero(aggcontext, sizeof(EngageState));
-		engage_status(sig_engage_init(&s->e, b2b_engine_memory(fcinfo, aggcontext, &args->budget),
-									  as_of, window_us));
+		engage_status(sig_engage_init(&s->e, state_memory(fcinfo, aggcontext), as_of, window_us));
 	}
 	else if (s->e.as_of != as_of || s->e.window_us != window_us)
 		different_parameters("account_engagement");
@@ -780,14 +781,8 @@ account_engagement_combinefn(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 	{
-		CountsArgs *args;
-
-		if (fcinfo->flinfo->fn_extra == NULL)
-			fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CountsArgs));
-		args = (CountsArgs *) fcinfo->flinfo->fn_extra;
 		a = MemoryContextAllocZero(aggcontext, sizeof(EngageState));
-		engage_status(sig_engage_init(&a->e, b2b_engine_memory(fcinfo, aggcontext, &args->budget),
-									  b->e.as_of, b->e.window_us));
+		engage_status(sig_engage_init(&a->e, state_memory(fcinfo, aggcontext), b->e.as_of, b->e.window_us));
 	}
 	else if (a->e.as_of != b->e.as_of || a->e.window_us != b->e.window_us)
 		different_parameters("account_engagement");
