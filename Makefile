@@ -13,7 +13,7 @@ MODULE_big  = b2bmetrics
 
 # SQL families, in dependency order: a family's SQL may use the objects of those before it.
 # Each is src/<family>/ with <family>.sql; core-only folders (src/common, src/engine) have no SQL.
-FAMILIES    = uv funnel revenue health retention sessions attribution
+FAMILIES    = uv funnel revenue health retention sessions attribution signals
 # The families the frozen 1.0 script already has.  The upgrade from 1.0 takes each one's
 # src/<family>/update--1.0--$(EXTVERSION).sql; a family new since 1.0 contributes its whole SQL.
 FAMILIES_1_0 = uv funnel revenue health
