@@ -209,3 +209,9 @@ DEALLOCATE attr_untyped_agg;
 
 DROP TABLE attr_rows, attr_leads, attr_par, attr_serial, attr_serial_all, attr_parallel_all, attr_parallel,
            attr_stored, attr_parallel_rollup;
+
+-- Review findings: a forged touches value whose channel is not valid text in the database
+-- encoding (bytes ff fe) or holds a NUL byte (61 00) is refused (22P03), never read as text.
+SELECT pg_temp.sqlstate_of($$SELECT '\x0102000000402bd4e047ea0200010200fffe00402bd4e047eb02000200000131'::bytea::touches$$) AS invalid_utf8,
+       pg_temp.sqlstate_of($$SELECT '\x0102000000402bd4e047ea0200010200610000402bd4e047eb02000200000131'::bytea::touches$$) AS nul_byte,
+       pg_temp.sqlstate_of($$SELECT '\x0102000000402bd4e047ea0200010200616200402bd4e047eb02000200000131'::bytea::touches$$) AS valid_ab;

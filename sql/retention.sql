@@ -136,3 +136,7 @@ SELECT pg_temp.fails($$SELECT 'retention:010101000500000001000000030000000200000
 SELECT pg_temp.fails($$SELECT 'retention:01010100050000000100000003000000020000000000000003000000000000000100000000000000'::retention_counts$$);
 SELECT pg_temp.fails($$SELECT 'retention:01040100050000000100000003000000020000000000000002000000000000000100000000000000'::retention_counts$$);
 SELECT 'retention:01010100050000000100000003000000020000000000000002000000000000000100000000000000'::retention_counts;
+
+-- Review findings.  Forged stickiness cells that add up beyond bigint are refused: the
+-- cumulative form would overflow counting them.
+SELECT pg_temp.fails($$SELECT decode('01030200' || '4c050000' || '01000000' || '03000000' || repeat('ffffffffffffff7f', 3), 'hex')::retention_counts$$);

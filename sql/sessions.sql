@@ -100,3 +100,11 @@ SELECT sum(session_count(s)) AS sessions, sum(bounce_count(s)) AS bounces FROM s
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
 DROP TABLE sessions_par;
+
+-- Review findings: a forged sessions value whose page is not valid text in the database
+-- encoding (bytes ff fe) or holds a NUL byte (61 00) is refused, never read as text.
+SELECT '\x0100d2496b000000000100000002000000fffe0100000040f31c0d47ea020000000000'::bytea::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
+SELECT '\x0100d2496b00000000010000000200000061000100000040f31c0d47ea020000000000'::bytea::sessions;
+\echo sqlstate :LAST_ERROR_SQLSTATE
+SELECT session_count('\x0100d2496b00000000010000000200000061620100000040f31c0d47ea020000000000'::bytea::sessions) AS valid_ab;

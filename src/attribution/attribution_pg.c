@@ -58,9 +58,16 @@ touches_decode(const uint8 *in, Size len, struct varlena **value)
 	uint32		n;
 	const char *why = attr_decode(in, len, &n, NULL);
 	struct varlena *v;
+	AttrEvent  *events;
 
 	if (why)
 		return why;
+	events = palloc(sizeof(AttrEvent) * Max(n, 1));
+	(void) attr_decode(in, len, &n, events);
+	for (uint32 i = 0; i < n; i++)
+		if (!b2b_text_bytes_valid(events[i].channel, events[i].channel_len))
+			return "A channel is not valid text in the database encoding, or holds a NUL byte.";
+	pfree(events);
 	v = palloc(VARHDRSZ + len);
 	SET_VARSIZE(v, VARHDRSZ + len);
 	memcpy(VARDATA(v), in, len);

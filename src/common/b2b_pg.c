@@ -10,6 +10,7 @@
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 
 #include "common/b2b_pg.h"
@@ -322,4 +323,11 @@ b2b_report_not_updated(const char *symbol, const char *version)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("b2bmetrics %s function %s cannot run with this version of the library", version, symbol),
 			 errhint("Run ALTER EXTENSION b2bmetrics UPDATE in this database.")));
+}
+
+bool
+b2b_text_bytes_valid(const uint8 *bytes, Size len)
+{
+	return memchr(bytes, '\0', len) == NULL &&
+		pg_verifymbstr((const char *) bytes, (int) len, true);
 }

@@ -71,6 +71,13 @@ extern int	b2b_numeric_cmp_int64(Numeric a, int64 b);
 /* A new bytea of len data bytes (54000 beyond 1 GB); *data points at them. */
 extern bytea *b2b_bytea_new(Size len, uint8 **data);
 
+/*
+ * Whether bytes from a decoded state can become a text value: valid in the
+ * database encoding and free of NUL bytes (a forged state must not smuggle in
+ * text that no input function would accept).
+ */
+extern bool b2b_text_bytes_valid(const uint8 *bytes, Size len);
+
 /* The error for bytes that fail validation (22P03): what they were meant to be, and why not. */
 extern void b2b_report_bad_bytes(const char *what, const char *why) pg_attribute_noreturn();
 

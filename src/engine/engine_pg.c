@@ -104,14 +104,16 @@ b2b_engine_memory_unbounded(MemoryContext cxt)
 }
 
 void
-b2b_report_memory_limit(const char *what)
+b2b_report_memory_limit(const char *what, const char *alternative)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_OUT_OF_MEMORY),
 			 errmsg("%s exceeds its memory limit", what),
 			 errdetail("Its rows need more than work_mem x hash_mem_multiplier (%zu kB here).",
 					   b2b_engine_memory_limit() / 1024),
-			 errhint("Raise work_mem or hash_mem_multiplier for this query, or add ORDER BY entity, ts inside the call to stream the rows in constant memory.")));
+			 alternative ?
+			 errhint("Raise work_mem or hash_mem_multiplier for this query, or %s", alternative) :
+			 errhint("Raise work_mem or hash_mem_multiplier for this query.")));
 }
 
 bool

@@ -34,7 +34,11 @@ extern EngMemory *b2b_engine_memory_unbounded(MemoryContext cxt);
 extern size_t b2b_engine_memory_limit(void);
 
 /* The error for ENG_ERR_MEMORY (53200, with the limit and the settings to raise). */
-extern void b2b_report_memory_limit(const char *what) pg_attribute_noreturn();
+/*
+ * The 53200 error of an aggregate past work_mem x hash_mem_multiplier; the hint
+ * offers ALTERNATIVE (a sentence that completes "or ...") when the aggregate has one.
+ */
+extern void b2b_report_memory_limit(const char *what, const char *alternative) pg_attribute_noreturn();
 
 /*
  * Does the aggregate's ORDER BY begin with these arguments (0-based), in this

@@ -241,7 +241,7 @@ report_status(FunnelStatus st, const char *what)
 			b2b_report_bad_bytes(what, "The bytes are not a valid state.");
 			break;
 		case FUNNEL_ERR_MEMORY:
-			b2b_report_memory_limit(what);
+			b2b_report_memory_limit(what, "add ORDER BY entity, ts inside the call to stream the rows in constant memory.");
 			break;
 		case FUNNEL_ERR_ORDER:
 			ereport(ERROR,

@@ -729,6 +729,7 @@ ret_counts_decode(const uint8_t *in, size_t len, RetCounts *head)
 	for (uint32_t row = 0; row < nrows; row++)
 	{
 		const uint8_t *p = cells + (size_t) row * ncols * 8;
+		int64_t		row_sum = 0;
 
 		for (uint32_t col = 0; col < ncols; col++)
 		{
@@ -736,6 +737,9 @@ ret_counts_decode(const uint8_t *in, size_t len, RetCounts *head)
 
 			if (v < 0)
 				return "The cells of a retention_counts value are not negative.";
+			/* a stickiness row counts each entity once: its sum (the cumulative form) fits */
+			if (kind == RET_STICKINESS && __builtin_add_overflow(row_sum, v, &row_sum))
+				return "The entities a stickiness value counts add up beyond the range of bigint.";
 			if (kind == RET_COHORT && col > 0 && v > b2b_get_i64(p))
 				return "No cohort of a retention_counts value retains more entities than it has.";
 			if (kind == RET_COHORT && (option & RET_ON_OR_AFTER) && col > 1 && v > b2b_get_i64(p + 8 * (col - 1)))

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
+
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
@@ -96,7 +98,7 @@ report_status(RetStatus st)
 					 errmsg("periods out of the range of timestamps")));
 			break;
 		case RET_ERR_MEMORY:
-			b2b_report_memory_limit("retention_report");
+			b2b_report_memory_limit("retention_report", NULL);
 			break;
 		case RET_ERR_TOO_MANY_ENTITIES:
 			ereport(ERROR,
@@ -1101,7 +1103,11 @@ stickiness_array(FunctionCallInfo fcinfo, bool cumulative)
 	elems = palloc(sizeof(Datum) * c->ncols);
 	for (int k = c->ncols - 1; k >= 0; k--)
 	{
-		sum += c->cells[k];
+		if (pg_add_s64_overflow(sum, c->cells[k], &sum))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("retention counts are out of range"),
+					 errdetail("The entities of a stickiness value add up beyond the range of bigint.")));
 		elems[k] = Int64GetDatum(cumulative ? sum : c->cells[k]);
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, c->ncols, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));

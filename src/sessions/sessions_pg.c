@@ -47,13 +47,7 @@ report_status(SessStatus s, const char *what)
 		case SESS_OK:
 			return;
 		case SESS_ERR_MEMORY:
-			/* not b2b_report_memory_limit: its hint (ORDER BY to stream) does not apply here */
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("%s exceeds its memory limit", what),
-					 errdetail("Its events need more than work_mem x hash_mem_multiplier (%zu kB here).",
-							   b2b_engine_memory_limit() / 1024),
-					 errhint("Raise work_mem or hash_mem_multiplier for this query, or group the rows by visitor.")));
+			b2b_report_memory_limit(what, "group the rows by visitor.");
 			pg_unreachable();
 		case SESS_ERR_TOO_MANY:
 			ereport(ERROR,
@@ -270,6 +264,18 @@ wire_decode(const uint8 *in, Size len, struct varlena **value)
 	if (sess_view(in, len, &v) != SESS_OK)
 		return "A sessions value is a version byte (1), a positive gap, distinct pages in byte order, "
 			"then events in (time, page) order with finite times and pages in range.";
+	{
+		const uint8 *at = v.pages;
+
+		for (uint32 i = 0; i < v.npages; i++)
+		{
+			uint32		plen;
+			const uint8 *page = sess_next_page(&at, &plen);
+
+			if (!b2b_text_bytes_valid(page, plen))
+				return "A page is not valid text in the database encoding, or holds a NUL byte.";
+		}
+	}
 	*value = (struct varlena *) b2b_bytea_new(len, &data);
 	memcpy(data, in, len);
 	return NULL;

@@ -66,7 +66,7 @@ auc_new(MemoryContext cxt, size_t capacity)
 
 	s->capacity = Max(capacity, 64);
 	if (s->capacity * sizeof(SigAucPoint) > b2b_engine_memory_limit())
-		b2b_report_memory_limit("score_auc");
+		b2b_report_memory_limit("score_auc", NULL);
 	s->points = MemoryContextAllocHuge(cxt, s->capacity * sizeof(SigAucPoint));
 	return s;
 }
@@ -96,7 +96,7 @@ score_auc_transfn(PG_FUNCTION_ARGS)
 			size_t		bytes = 2 * s->capacity * sizeof(SigAucPoint);
 
 			if (bytes > b2b_engine_memory_limit())
-				b2b_report_memory_limit("score_auc");
+				b2b_report_memory_limit("score_auc", NULL);
 			s->points = repalloc_huge(s->points, bytes);
 			s->capacity *= 2;
 		}
@@ -198,7 +198,7 @@ counts_status(SigStatus st, const char *what)
 		case SIG_OK:
 			return;
 		case SIG_ERR_MEMORY:
-			b2b_report_memory_limit(what);
+			b2b_report_memory_limit(what, NULL);
 			break;
 		case SIG_ERR_TOO_MANY:
 			ereport(ERROR,
