@@ -786,26 +786,35 @@ totals_encode(const struct varlena *value, uint8 *out)
 	rev_totals_encode((const rev_totals *) value, out);
 }
 
+const char *
+rev_fixed_state_decoded(rev_status st, const uint8 *in, Size len, void *decoded, Size size,
+						const char *type_name, int version, int encoded_size,
+						struct varlena **value)
+{
+	switch (st)
+	{
+		case REV_OK:
+			SET_VARSIZE(decoded, size);
+			*value = (struct varlena *) decoded;
+			return NULL;
+		case REV_ERR_BAD_VERSION:
+			return psprintf("Format version %u is unknown; this library reads version %d.",
+							(unsigned) in[0], version);
+		case REV_ERR_BAD_LENGTH:
+			return psprintf("It has %zu bytes; version %d has %d.", (size_t) len, version, encoded_size);
+		default:
+			return psprintf("A field is out of range, or the sums do not satisfy the identities every %s value keeps.",
+							type_name);
+	}
+}
+
 static const char *
 totals_decode(const uint8 *in, Size len, struct varlena **value)
 {
 	rev_totals *t = palloc(sizeof(rev_totals));
 
-	switch (rev_totals_decode(in, len, t))
-	{
-		case REV_OK:
-			SET_VARSIZE(t, sizeof(rev_totals));
-			*value = (struct varlena *) t;
-			return NULL;
-		case REV_ERR_BAD_VERSION:
-			return psprintf("Format version %u is unknown; this library reads version %d.",
-							(unsigned) in[0], REV_TOTALS_VERSION);
-		case REV_ERR_BAD_LENGTH:
-			return psprintf("It has %zu bytes; version %d has %d.", (size_t) len,
-							REV_TOTALS_VERSION, REV_TOTALS_ENCODED_SIZE);
-		default:
-			return "A field is out of range, or the sums do not satisfy the identities every mrr_totals value keeps.";
-	}
+	return rev_fixed_state_decoded(rev_totals_decode(in, len, t), in, len, t, sizeof(rev_totals),
+								   "mrr_totals", REV_TOTALS_VERSION, REV_TOTALS_ENCODED_SIZE, value);
 }
 
 static const B2bStateIO totals_io = {

@@ -31,6 +31,14 @@ extern rev_amount margin_from_numeric(Numeric margin);
 extern TupleDesc result_tupdesc(FunctionCallInfo fcinfo);
 /* The OIDs of the labels of mrr_kind (its type OID given), in rev_kind order. */
 extern const Oid *kind_oids(Oid kind_type);
+/*
+ * The answer of a B2bStateIO decoder for a fixed-size state: on REV_OK the
+ * decoded struct (of size bytes) becomes *value; otherwise why the bytes
+ * were refused (the version, the length, or the core's checks).
+ */
+extern const char *rev_fixed_state_decoded(rev_status st, const uint8 *in, Size len, void *decoded, Size size,
+										   const char *type_name, int version, int encoded_size,
+										   struct varlena **value);
 /* The type a function returns: from its call expression, else its declaration. */
 extern Oid result_type(FunctionCallInfo fcinfo);
 

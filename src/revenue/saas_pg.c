@@ -669,21 +669,9 @@ renewal_totals_decode(const uint8 *in, Size len, struct varlena **value)
 {
 	rev_renewal_totals *t = palloc(sizeof(rev_renewal_totals));
 
-	switch (rev_renewal_totals_decode(in, len, t))
-	{
-		case REV_OK:
-			SET_VARSIZE(t, sizeof(rev_renewal_totals));
-			*value = (struct varlena *) t;
-			return NULL;
-		case REV_ERR_BAD_VERSION:
-			return psprintf("Format version %u is unknown; this library reads version %d.",
-							(unsigned) in[0], REV_RENEWAL_TOTALS_VERSION);
-		case REV_ERR_BAD_LENGTH:
-			return psprintf("It has %zu bytes; version %d has %d.", (size_t) len,
-							REV_RENEWAL_TOTALS_VERSION, REV_RENEWAL_TOTALS_ENCODED_SIZE);
-		default:
-			return "A field is out of range, or the sums do not satisfy the identities every renewal_totals value keeps.";
-	}
+	return rev_fixed_state_decoded(rev_renewal_totals_decode(in, len, t), in, len, t, sizeof(rev_renewal_totals),
+								   "renewal_totals", REV_RENEWAL_TOTALS_VERSION, REV_RENEWAL_TOTALS_ENCODED_SIZE,
+								   value);
 }
 
 static const B2bStateIO renewal_totals_io = {
