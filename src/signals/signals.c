@@ -529,6 +529,18 @@ sig_churn_row(const uint64_t counts[4], int64_t recent_len, int64_t baseline_len
 }
 
 int
+sig_lift_order(const SigLiftRow *a, const SigLiftRow *b)
+{
+	if (a->has_lift != b->has_lift)
+		return a->has_lift ? -1 : 1;
+	if (a->has_lift && a->lift != b->lift)
+		return a->lift > b->lift ? -1 : 1;
+	if (a->users_did != b->users_did)
+		return a->users_did > b->users_did ? -1 : 1;
+	return 0;
+}
+
+int
 sig_churn_order(const SigChurnRow *a, const SigChurnRow *b)
 {
 	if (a->has_test != b->has_test)

@@ -155,6 +155,9 @@ typedef struct SigLiftRow
 extern void sig_lift_row(uint64_t users_did, uint64_t converted_did, uint64_t users, uint64_t converted,
 						 SigLiftRow *out);
 
+/* Order for action_lift: highest lift first (no lift last), then more users; 0 leaves it to the name. */
+extern int	sig_lift_order(const SigLiftRow *a, const SigLiftRow *b);
+
 /*
  * Two-proportion z test of x1/n1 against x2/n2 with the pooled proportion:
  * z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)); false when undefined (an

@@ -437,20 +437,15 @@ typedef struct LiftSort
 
 static const SigCounts *lift_sort_counts;
 
-/* Highest lift first (no lift last), then more users, then by name. */
+/* The core's order, then by name. */
 static int
 lift_order(const void *x, const void *y)
 {
 	const LiftSort *a = x,
 			   *b = y;
+	int			r = sig_lift_order(&a->row, &b->row);
 
-	if (a->row.has_lift != b->row.has_lift)
-		return a->row.has_lift ? -1 : 1;
-	if (a->row.has_lift && a->row.lift != b->row.lift)
-		return a->row.lift > b->row.lift ? -1 : 1;
-	if (a->row.users_did != b->row.users_did)
-		return a->row.users_did > b->row.users_did ? -1 : 1;
-	return name_cmp(lift_sort_counts, a->id, b->id);
+	return r != 0 ? r : name_cmp(lift_sort_counts, a->id, b->id);
 }
 
 Datum

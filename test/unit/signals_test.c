@@ -258,6 +258,27 @@ test_churn(void)
 }
 
 static void
+test_lift_order(void)
+{
+	SigLiftRow	a = {0},
+				b = {0};
+
+	a.has_lift = b.has_lift = true;
+	a.lift = 2.0;
+	b.lift = 1.5;
+	ok(sig_lift_order(&a, &b) < 0 && sig_lift_order(&b, &a) > 0, "higher lift first");
+	b.lift = 2.0;
+	a.users_did = 10;
+	b.users_did = 30;
+	ok(sig_lift_order(&b, &a) < 0, "equal lift: more users first");
+	b.users_did = 10;
+	ok(sig_lift_order(&a, &b) == 0, "equal lift and users: left to the name");
+	b.has_lift = false;
+	b.lift = 99;
+	ok(sig_lift_order(&a, &b) < 0 && sig_lift_order(&b, &a) > 0, "no lift last, whatever its value");
+}
+
+static void
 test_engagement(void)
 {
 	EngMemory	m;
@@ -330,6 +351,7 @@ main(void)
 	test_auc_merge_and_bytes();
 	test_lift();
 	test_churn();
+	test_lift_order();
 	test_engagement();
 	return done_testing();
 }
